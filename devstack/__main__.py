@@ -1,0 +1,55 @@
+"""``make dev``: the whole stack as local processes, in the foreground, until Ctrl-C.
+
+Ports come from MOTO_PORT, CATALOG_PORT and GATEWAY_PORT (defaults 4566, 8001,
+8080); state lives under ``.data/`` (MOTOSTACK_DATA_DIR).
+"""
+
+import os
+import signal
+import sys
+from types import FrameType
+
+from devstack.components import Ports
+from devstack.local import ProcessStack, default_data_dir
+from devstack.waiting import StackError
+
+
+def _ports_from_env() -> Ports:
+    defaults = Ports()
+    return Ports(
+        moto=int(os.environ.get("MOTO_PORT", defaults.moto)),
+        catalog=int(os.environ.get("CATALOG_PORT", defaults.catalog)),
+        gateway=int(os.environ.get("GATEWAY_PORT", defaults.gateway)),
+    )
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    stack = ProcessStack(_ports_from_env(), default_data_dir(), sys.stdout)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        stack.up()
+        print(
+            f"\nmotostack is up: API {stack.gateway_url}/api/catalog/products, "
+            f"docs {stack.gateway_url}/docs, AWS endpoint {stack.aws_endpoint_url}. "
+            "Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        exited = stack.wait_any_exit()
+        print(f"{exited} exited; stopping the stack", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping…", file=sys.stderr)
+        return 0
+    except StackError as error:
+        print(f"dev stack failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stack.down()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The stack as local processes: what runs, in which order, with which environment.
+
+The same services, seeder and Moto as in compose, wired through the same
+variables; only addresses differ (127.0.0.1 and chosen ports instead of
+compose service names).
+"""
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Variables that could point a local stack at a real account if inherited.
+_FOREIGN_AWS = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE")
+
+
+@dataclass(frozen=True)
+class Ports:
+    moto: int = 4566
+    catalog: int = 8001
+    gateway: int = 8080
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    health_url: str | None = None
+    """Polled until it answers 200; None for a one-shot command that must exit 0."""
+
+    @property
+    def one_shot(self) -> bool:
+        return self.health_url is None
+
+
+def stack_environment(ports: Ports, data_dir: Path) -> dict[str, str]:
+    """The environment every local process gets: the standard AWS variables, fake keys."""
+    env = {name: value for name, value in os.environ.items() if name not in _FOREIGN_AWS}
+    env = {name: value for name, value in env.items() if not name.startswith("AWS_ENDPOINT_URL")}
+    endpoint = f"http://127.0.0.1:{ports.moto}"
+    env |= {
+        "AWS_ENDPOINT_URL": endpoint,
+        "PUBLIC_AWS_ENDPOINT_URL": os.environ.get("PUBLIC_AWS_ENDPOINT_URL", endpoint),
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_REGION": os.environ.get("AWS_REGION", "us-east-1"),
+        "MOTO_DATA_DIR": str(data_dir / "moto"),
+        "CATALOG_URL": f"http://127.0.0.1:{ports.catalog}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    return env
+
+
+def _uvicorn(module: str, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", f"{module}:app",
+        "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+    ]  # fmt: skip
+
+
+def local_components(ports: Ports) -> list[Component]:
+    """In start order: each waits for the ones before it."""
+    moto_server = str(Path(sys.executable).with_name("moto_server"))
+    return [
+        Component(
+            "moto",
+            [moto_server, "-H", "127.0.0.1", "-p", str(ports.moto)],
+            health_url=f"http://127.0.0.1:{ports.moto}/moto-api/",
+        ),
+        Component("seed", [sys.executable, "-m", "seed"]),
+        Component(
+            "catalog",
+            _uvicorn("services.catalog.main", ports.catalog),
+            health_url=f"http://127.0.0.1:{ports.catalog}/readyz",
+        ),
+        Component(
+            "gateway",
+            _uvicorn("services.gateway.main", ports.gateway),
+            health_url=f"http://127.0.0.1:{ports.gateway}/readyz",
+        ),
+    ]

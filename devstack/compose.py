@@ -1,0 +1,68 @@
+"""Drive the compose stack for the e2e suite: its own project, its own ports, torn down after."""
+
+import os
+import subprocess
+import uuid
+
+from devstack.components import REPO_ROOT
+from devstack.waiting import StackError, free_port
+
+COMPOSE = [str(REPO_ROOT / "scripts" / "compose.sh")]
+
+
+class ComposeStack:
+    """A compose project named ``motostack-e2e-<id>`` with free host ports and its own volume."""
+
+    def __init__(self, project: str | None = None, *, timeout: float = 600) -> None:
+        self.project = project or f"motostack-e2e-{uuid.uuid4().hex[:8]}"
+        self.moto_port = free_port()
+        self.gateway_port = free_port()
+        self._timeout = timeout
+        self._env = os.environ | {
+            "MOTO_PORT": str(self.moto_port),
+            "GATEWAY_PORT": str(self.gateway_port),
+        }
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def aws_endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
+    def up(self) -> None:
+        try:
+            self._compose("up", "--build", "--wait", "--quiet-pull")
+        except BaseException:
+            self._print_logs()
+            self.down()
+            raise
+
+    def start(self, name: str) -> None:
+        self._compose("up", "--wait", "--no-deps", name)
+
+    def stop(self, name: str) -> None:
+        self._compose("stop", name)
+
+    def kill(self, name: str) -> None:
+        self._compose("kill", "-s", "SIGKILL", name)
+
+    def restart(self, name: str) -> None:
+        self._compose("restart", name)
+        self._compose("up", "--wait", "--no-deps", name)
+
+    def down(self) -> None:
+        self._compose("down", "--volumes", "--remove-orphans", "--timeout", "10", check=False)
+
+    def _print_logs(self) -> None:
+        self._compose("logs", "--no-color", "--tail", "100", check=False)
+
+    def _compose(self, *args: str, check: bool = True) -> None:
+        command = [*COMPOSE, "--project-name", self.project, *args]
+        result = subprocess.run(  # noqa: S603 - our own script, fixed arguments
+            command, env=self._env, cwd=REPO_ROOT, timeout=self._timeout, check=False
+        )
+        if check and result.returncode != 0:
+            raise StackError(f"{' '.join(command[1:])} failed with {result.returncode}")
+

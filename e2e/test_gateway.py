@@ -1,0 +1,26 @@
+"""The gateway's own pages: health, index, the stitched OpenAPI document."""
+
+import httpx
+
+from e2e.stacks import Stack
+
+
+def test_health_and_readiness(stack: Stack) -> None:
+    assert httpx.get(f"{stack.gateway_url}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{stack.gateway_url}/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["catalog"] == "ok"
+
+
+def test_openapi_covers_every_service_through_the_gateway(stack: Stack) -> None:
+    spec = httpx.get(f"{stack.gateway_url}/openapi.json").json()
+    assert "/api/catalog/products" in spec["paths"]
+    assert "/api/catalog/products/{product_id}/image" in spec["paths"]
+    docs = httpx.get(f"{stack.gateway_url}/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+
+
+def test_index_lists_the_services(stack: Stack) -> None:
+    index = httpx.get(f"{stack.gateway_url}/api").json()
+    assert index["services"]["catalog"]["base"] == "/api/catalog"

@@ -1,0 +1,57 @@
+"""The application factory every HTTP service uses, so each ``main.py`` stays thin."""
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, FastAPI
+
+from services.common import health
+from services.common.logs import AccessLogMiddleware, configure_logging
+from services.common.problems import install_problem_handlers
+from services.common.settings import StackSettings
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_app(
+    *,
+    service: str,
+    settings: StackSettings,
+    routers: list[APIRouter],
+    lifespan: Lifespan | None = None,
+    description: str = "",
+    serves_own_docs: bool = True,
+) -> FastAPI:
+    """A FastAPI app with JSON logs, request ids, problem+json errors and health probes."""
+    configure_logging(service, settings.log_level)
+    app = FastAPI(
+        title=f"motostack {service}",
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        # The gateway replaces both with stack-wide ones.
+        openapi_url="/openapi.json" if serves_own_docs else None,
+        docs_url="/docs" if serves_own_docs else None,
+    )
+    app.state.settings = settings
+    app.state.readiness_checks = {}  # filled by the service's lifespan
+    install_problem_handlers(app)
+    app.add_middleware(AccessLogMiddleware)
+    # Outermost, so the id exists before anything logs and is echoed on every response.
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name=REQUEST_ID_HEADER,
+        validator=_is_sane_request_id,
+    )
+    app.include_router(health.router)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _is_sane_request_id(value: str) -> bool:
+    """Accept caller-chosen ids (not just UUIDs) as long as they are short and printable."""
+    return 0 < len(value) <= 128 and value.isascii() and value.isprintable()

@@ -1,0 +1,47 @@
+"""The gateway: one origin for every service, with request ids and bounded waits.
+
+Run with ``uvicorn services.gateway.main:app``.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from services.common.app import create_app
+from services.common.health import ReadinessCheck
+from services.gateway.routers import docs, proxy
+from services.gateway.settings import GatewaySettings
+
+
+def _upstream_alive(client: httpx.AsyncClient, base_url: str) -> ReadinessCheck:
+    async def check() -> None:
+        (await client.get(f"{base_url}/healthz")).raise_for_status()
+
+    return check
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: GatewaySettings = app.state.settings
+    timeout = httpx.Timeout(
+        settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds
+    )
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+        app.state.http = client
+
+        app.state.readiness_checks.update(
+            {name: _upstream_alive(client, url) for name, url in settings.upstreams.items()}
+        )
+        yield
+
+
+app = create_app(
+    service="gateway",
+    settings=GatewaySettings(),
+    routers=[docs.router, proxy.router],
+    lifespan=lifespan,
+    serves_own_docs=False,
+    description="Single origin of the motostack shop: `/api/<service>/...`.",
+)

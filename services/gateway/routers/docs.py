@@ -1,0 +1,40 @@
+"""The stack's front page: an index of services and one Swagger UI for all of them."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from services.gateway.openapi import stack_spec
+
+router = APIRouter(tags=["docs"])
+
+
+@router.get("/", include_in_schema=False)
+async def home() -> RedirectResponse:
+    return RedirectResponse("/docs")
+
+
+@router.get("/api", summary="Index of the services behind this gateway")
+async def index(request: Request) -> dict[str, Any]:
+    return {
+        "services": {
+            name: {"base": f"/api/{name}", "openapi": f"/api/{name}/openapi.json"}
+            for name in request.app.state.settings.upstreams
+        },
+        "docs": "/docs",
+        "openapi": "/openapi.json",
+    }
+
+
+@router.get("/openapi.json", include_in_schema=False)
+async def openapi(request: Request) -> dict[str, Any]:
+    return await stack_spec(
+        request.app.state.http, request.app.openapi(), request.app.state.settings.upstreams
+    )
+
+
+@router.get("/docs", include_in_schema=False)
+async def docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="motostack API")

@@ -1,0 +1,40 @@
+"""Unit tests run against in-process Moto: fast, no network, real AWS semantics."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from seed.provision import ensure
+from services.catalog.resources import catalog_resources
+from services.catalog.settings import CatalogSettings
+from services.common.aws import aws_client
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """In-process Moto with fake credentials and no endpoint override."""
+    for name in list(__import__("os").environ):
+        if name.startswith("AWS_ENDPOINT_URL"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def catalog_settings(aws: None) -> CatalogSettings:
+    return CatalogSettings()
+
+
+@pytest.fixture
+def provisioned(catalog_settings: CatalogSettings) -> dict[str, Any]:
+    """The catalog's resources, created the way the seeder creates them."""
+    clients = {name: aws_client(name, catalog_settings) for name in ("dynamodb", "s3")}
+    for resource in catalog_resources(catalog_settings):
+        ensure(resource, clients, catalog_settings.aws_region)
+    return clients
