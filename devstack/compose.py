@@ -60,9 +60,8 @@ class ComposeStack:
 
     def _compose(self, *args: str, check: bool = True) -> None:
         command = [*COMPOSE, "--project-name", self.project, *args]
-        result = subprocess.run(  # noqa: S603 - our own script, fixed arguments
+        result = subprocess.run(
             command, env=self._env, cwd=REPO_ROOT, timeout=self._timeout, check=False
         )
         if check and result.returncode != 0:
             raise StackError(f"{' '.join(command[1:])} failed with {result.returncode}")
-

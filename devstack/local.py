@@ -21,14 +21,22 @@ STOP_GRACE_SECONDS = 10
 class ProcessStack:
     """Starts, stops, kills and restarts the components of a local stack."""
 
-    def __init__(self, ports: Ports, data_dir: Path, sink: TextIO, *, start_timeout: float = 60):
+    def __init__(
+        self,
+        ports: Ports,
+        data_dir: Path,
+        sink: TextIO,
+        *,
+        components: list[Component] | None = None,
+        start_timeout: float = 60,
+    ) -> None:
         self.ports = ports
         self.data_dir = data_dir
         self._sink = sink
         self._sink_lock = threading.Lock()
         self._start_timeout = start_timeout
         self._env = stack_environment(ports, data_dir)
-        self._components = {c.name: c for c in local_components(ports)}
+        self._components = {c.name: c for c in components or local_components(ports)}
         self._running: dict[str, subprocess.Popen[str]] = {}
 
     @property

@@ -34,7 +34,11 @@ class ImageStore:
     def upload_ticket(self, product_id: str, content_type: str) -> UploadTicket:
         url = self._presigner.generate_presigned_url(
             "put_object",
-            Params={"Bucket": self._bucket, "Key": self.key(product_id), "ContentType": content_type},
+            Params={
+                "Bucket": self._bucket,
+                "Key": self.key(product_id),
+                "ContentType": content_type,
+            },
             ExpiresIn=self._expiry,
         )
         return UploadTicket(

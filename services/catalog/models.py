@@ -64,7 +64,9 @@ class Product(ProductFields):
 
 class ProductPage(BaseModel):
     items: list[Product]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
 
 
 def _product_key(product_id: str) -> dict[str, Any]:
@@ -88,8 +90,11 @@ def _to_item(product: Product) -> dict[str, Any]:
 def _from_item(item: dict[str, Any]) -> Product:
     data = {name: _deserializer.deserialize(value) for name, value in item.items()}
     return Product.model_validate(
-        {name: int(value) if name in {"price_cents", "version"} else value
-         for name, value in data.items() if name in Product.model_fields}
+        {
+            name: int(value) if name in {"price_cents", "version"} else value
+            for name, value in data.items()
+            if name in Product.model_fields
+        }
     )
 
 

@@ -36,5 +36,5 @@ async def readyz(request: Request) -> Any:
             results[name] = f"{type(exc).__name__}: {exc}"
     failing = sorted(name for name, result in results.items() if result != "ok")
     if failing:
-        return problem(503, f"not ready: {', '.join(failing)}", checks=results)
+        return problem(503, f"not ready: {', '.join(failing)}", extra={"checks": results})
     return JSONResponse({"status": "ready", "checks": results})

@@ -6,6 +6,7 @@ go to the log, never to the client.
 """
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -13,6 +14,7 @@ from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.common.errors import DomainError
@@ -21,14 +23,43 @@ PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger(__name__)
 
 
+class FieldError(BaseModel):
+    field: str = Field(description="Dotted path of the offending field, e.g. `price_cents`.")
+    reason: str
+
+
+class Problem(BaseModel):
+    """The body of every error response (RFC 9457)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = Field(default=None, description="Quote it when reporting a bug.")
+    errors: list[FieldError] | None = Field(default=None, description="Set on 422 only.")
+
+
+def problem_responses(**described: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for error statuses, e.g. ``problem_responses(**{"404": "..."})``."""
+    return {
+        int(status): {
+            "description": description,
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+        }
+        for status, description in described.items()
+    }
+
+
 def problem(
     status: int,
     detail: str,
     *,
     title: str | None = None,
     instance: str | None = None,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     """A problem+json response; ``extra`` adds members such as ``errors``."""
     body: dict[str, Any] = {
@@ -40,7 +71,7 @@ def problem(
     if instance:
         body["instance"] = instance
     body["request_id"] = correlation_id.get()
-    body.update(extra)
+    body.update(extra or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -59,20 +90,18 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     assert isinstance(exc, RequestValidationError)
     errors = validation_errors(exc)
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
-    return problem(422, detail, instance=request.url.path, errors=errors)
+    return problem(422, detail, instance=request.url.path, extra={"errors": errors})
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(
-        exc.status_code, str(exc.detail), instance=request.url.path, headers=exc.headers
-    )
+    return problem(exc.status_code, str(exc.detail), instance=request.url.path, headers=exc.headers)
 
 
 async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     return problem(
-        exc.status, exc.detail, title=exc.title, instance=request.url.path, **exc.extra
+        exc.status, exc.detail, title=exc.title, instance=request.url.path, extra=exc.extra
     )
 
 

@@ -63,5 +63,7 @@ async def forward(
     except httpx.TimeoutException:
         raise UpstreamFailure(504, f"{service} did not answer in time") from None
     except httpx.TransportError as error:
-        raise UpstreamFailure(502, f"{service} failed mid-request: {type(error).__name__}") from None
+        raise UpstreamFailure(
+            502, f"{service} failed mid-request: {type(error).__name__}"
+        ) from None
     return Forwarded(response.status_code, forwardable(response.headers), response.content)

@@ -10,14 +10,17 @@ from pydantic import BaseModel, Field
 from services.catalog.dependencies import Images, Products
 from services.catalog.images import UploadTicket
 from services.catalog.models import Product, ProductChanges, ProductFields, ProductPage
+from services.common.problems import problem_responses
 
 router = APIRouter(prefix="/products", tags=["products"])
 
-PROBLEMS = {
-    404: {"description": "No such product (problem+json)"},
-    409: {"description": "SKU already taken, or a concurrent change (problem+json)"},
-    422: {"description": "A field is invalid; `errors` names it (problem+json)"},
-}
+PROBLEMS = problem_responses(
+    **{
+        "404": "No such product",
+        "409": "SKU already taken, or the product changed concurrently",
+        "422": "A field is invalid; `errors` names it and says why",
+    }
+)
 
 
 class ImageUploadRequest(BaseModel):

@@ -40,9 +40,7 @@ async def proxy(service: str, path: str, request: Request) -> Response:
     if request.url.query:
         url += f"?{request.url.query}"
     try:
-        answer = await forward(
-            request.app.state.http, service, request.method, url, headers, body
-        )
+        answer = await forward(request.app.state.http, service, request.method, url, headers, body)
     except UpstreamFailure as failure:
         return problem(failure.status, failure.detail, instance=request.url.path)
     # The gateway's server adds its own id (same value), date and server fields.

@@ -1,0 +1,58 @@
+# The verbs of motostack. Each target calls a small script in scripts/.
+# `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+export STACK_URL YES REQUIRE_DOCKER MOTO_PORT GATEWAY_PORT PYTHON_IMAGE
+
+.PHONY: help up down logs ps seed reset dev watch test lint unit e2e e2e-compose fmt lock clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+up: ## Build and start the compose stack; returns when healthy and seeded
+	@scripts/up.sh
+
+down: ## Stop the compose stack (keeps its volume; `make down V=1` removes it)
+	@scripts/compose.sh down $(if $(V),--volumes)
+
+logs: ## Follow the compose stack's logs
+	@scripts/compose.sh logs --follow --tail 100
+
+ps: ## Show the compose stack's containers and health
+	@scripts/compose.sh ps --all
+
+seed: ## Run the seeder again (idempotent) against the running stack
+	@scripts/seed.sh
+
+reset: ## Wipe emulated AWS state and re-seed (asks first unless YES=1)
+	@scripts/reset.sh
+
+dev: ## Run the stack as local processes without Docker (Ctrl-C stops it)
+	@scripts/bootstrap.sh && .venv/bin/python -m devstack
+
+watch: ## Compose stack with code edits synced into the running services
+	@scripts/compose.sh watch
+
+test: ## Lint, unit tests, e2e on local processes and (with Docker) on compose
+	@scripts/test.sh
+
+lint: ## ruff check, ruff format --check, mypy
+	@scripts/bootstrap.sh && scripts/lint.sh
+
+unit: ## Unit tests only
+	@scripts/bootstrap.sh && .venv/bin/pytest -q tests
+
+e2e: ## e2e suite against STACK_URL, or a local stack it starts itself
+	@scripts/bootstrap.sh && .venv/bin/pytest -q e2e
+
+e2e-compose: ## e2e suite against a compose stack of its own
+	@scripts/bootstrap.sh && E2E_STACK=compose .venv/bin/pytest -q e2e
+
+fmt: ## Format and auto-fix
+	@scripts/bootstrap.sh && .venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+lock: ## Re-resolve the lock files from pyproject.toml and moto/requirements.in
+	@scripts/bootstrap.sh && scripts/lock.sh
+
+clean: ## Remove the virtualenv and local state under .data/
+	rm -rf .venv .data

@@ -1,0 +1,83 @@
+"""``make reset`` against a real Moto server: asks first, then wipes and re-seeds."""
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import httpx
+import pytest
+from moto.server import ThreadedMotoServer
+
+from devstack.waiting import free_port
+
+RESET = Path(__file__).resolve().parents[2] / "scripts" / "reset.sh"
+
+
+@pytest.fixture
+def endpoint() -> Iterator[str]:
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    httpx.post(f"{url}/moto-api/reset")  # the server shares this process's Moto state
+    yield url
+    httpx.post(f"{url}/moto-api/reset")
+    server.stop()
+
+
+def run_reset(endpoint: str, answer: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(RESET)],
+        input=answer,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"AWS_ENDPOINT_URL": endpoint} | env,
+        check=False,
+    )
+
+
+def tables(endpoint: str) -> list[str]:
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    names: list[str] = client.list_tables()["TableNames"]
+    return names
+
+
+def make_stray_table(endpoint: str) -> None:
+    boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    ).create_table(
+        TableName="stray",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+    )
+
+
+def test_saying_no_changes_nothing(endpoint: str) -> None:
+    make_stray_table(endpoint)
+    result = run_reset(endpoint, "n\n")
+    assert result.returncode == 1
+    assert "nothing changed" in result.stdout
+    assert tables(endpoint) == ["stray"]
+
+
+def test_yes_wipes_everything_and_seeds_again(endpoint: str) -> None:
+    make_stray_table(endpoint)
+    result = run_reset(endpoint, "", YES="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "wiped" in result.stdout
+    assert "64 created" in result.stdout
+    assert tables(endpoint) == ["motostack-local-catalog-products"]

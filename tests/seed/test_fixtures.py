@@ -1,0 +1,41 @@
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from seed.fixtures import fixture_product_id, load_products, read_products
+from seed.settings import FIXTURES_DIR
+from services.catalog.models import ProductStore
+from services.catalog.settings import CatalogSettings
+
+
+@pytest.fixture
+def store(provisioned: dict[str, Any], catalog_settings: CatalogSettings) -> ProductStore:
+    return ProductStore(provisioned["dynamodb"], catalog_settings.products_table)
+
+
+def test_shipped_fixtures_are_valid_and_plenty() -> None:
+    products = read_products(FIXTURES_DIR / "products.json")
+    assert len(products) >= 50
+    assert len({product.sku for product in products}) == len(products)
+
+
+def test_loading_twice_creates_once_with_stable_ids(store: ProductStore) -> None:
+    products = read_products(FIXTURES_DIR / "products.json")
+    seen: list[int] = []
+    first = load_products(store, products, lambda done, total: seen.append(done))
+    second = load_products(store, products)
+    assert (first.created, first.unchanged) == (len(products), 0)
+    assert (second.created, second.unchanged) == (0, len(products))
+    assert seen[-1] == len(products)
+    sku = products[0].sku
+    assert store.get(fixture_product_id(sku)).sku == sku
+
+
+def test_a_bad_fixture_fails_before_anything_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "products.json"
+    path.write_text(json.dumps([{"sku": "OK-1", "name": "x", "price_cents": 1}, {"sku": "?"}]))
+    with pytest.raises(ValidationError, match="sku"):
+        read_products(path)
