@@ -2,7 +2,11 @@
 # `make help` lists them.
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
-export STACK_URL YES REQUIRE_DOCKER MOTO_PORT GATEWAY_PORT PYTHON_IMAGE
+export STACK_URL YES REQUIRE_DOCKER NAME
+
+# Settings from .env (see .env.example) reach `make dev` and the scripts too.
+-include .env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
 .PHONY: help up down logs ps seed reset dev watch test lint unit e2e e2e-compose fmt lock clean
 

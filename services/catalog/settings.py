@@ -14,7 +14,6 @@ class CatalogSettings(StackSettings):
         ),
     )
     presign_expiry_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
-    max_page_size: int = Field(default=100, ge=1, le=1000)
 
     @property
     def products_table(self) -> str:
