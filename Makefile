@@ -8,7 +8,7 @@ export STACK_URL YES REQUIRE_DOCKER NAME
 -include .env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: help up down logs ps seed reset dev watch test lint unit e2e e2e-compose fmt lock clean
+.PHONY: help up down logs ps seed reset dev watch test lint unit moto moto-tests e2e e2e-compose fmt lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,13 @@ lint: ## ruff check, ruff format --check, mypy
 unit: ## Unit tests only
 	@scripts/bootstrap.sh && .venv/bin/pytest -q tests
 
+moto: ## durable Moto in the foreground on 127.0.0.1:4566, state in .data/moto
+	@scripts/bootstrap.sh && MOTO_DATA_DIR=$${MOTO_DATA_DIR:-.data/moto} \
+		.venv/bin/durable-moto serve --host 127.0.0.1 --port $${MOTO_PORT:-4566}
+
+moto-tests: ## durable Moto's own tests (matrix, crash loop, corruption)
+	@scripts/bootstrap.sh && .venv/bin/pytest -q moto/tests
+
 e2e: ## e2e suite against STACK_URL, or a local stack it starts itself
 	@scripts/bootstrap.sh && .venv/bin/pytest -q e2e
 
@@ -55,7 +62,7 @@ e2e-compose: ## e2e suite against a compose stack of its own
 fmt: ## Format and auto-fix
 	@scripts/bootstrap.sh && .venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-lock: ## Re-resolve the lock files from pyproject.toml and moto/requirements.in
+lock: ## Re-resolve the lock files from pyproject.toml and moto/pyproject.toml
 	@scripts/bootstrap.sh && scripts/lock.sh
 
 clean: ## Remove the virtualenv and local state under .data/

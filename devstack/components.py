@@ -54,6 +54,12 @@ def stack_environment(ports: Ports, data_dir: Path) -> dict[str, str]:
     return env
 
 
+def _durable_moto(port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "durable_moto", "serve", "--host", "127.0.0.1", "--port", str(port),
+    ]  # fmt: skip
+
+
 def _uvicorn(module: str, port: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", f"{module}:app",
@@ -63,11 +69,10 @@ def _uvicorn(module: str, port: int) -> list[str]:
 
 def local_components(ports: Ports) -> list[Component]:
     """In start order: each waits for the ones before it."""
-    moto_server = str(Path(sys.executable).with_name("moto_server"))
     return [
         Component(
             "moto",
-            [moto_server, "-H", "127.0.0.1", "-p", str(ports.moto)],
+            _durable_moto(ports.moto),
             health_url=f"http://127.0.0.1:{ports.moto}/moto-api/",
         ),
         Component("seed", [sys.executable, "-m", "seed"]),

@@ -52,6 +52,11 @@ class ComposeStack:
         self._compose("restart", name)
         self._compose("up", "--wait", "--no-deps", name)
 
+    def recreate(self) -> None:
+        """`make down && make up`: containers removed, the Moto volume kept."""
+        self._compose("down", "--timeout", "30")
+        self._compose("up", "--wait")
+
     def down(self) -> None:
         self._compose("down", "--volumes", "--remove-orphans", "--timeout", "10", check=False)
 

@@ -96,6 +96,11 @@ class ProcessStack:
         self.stop(name)
         self.start(name)
 
+    def recreate(self) -> None:
+        """Everything stopped, then started again on the same state (`make down && make up`)."""
+        self.down()
+        self.up()
+
     def down(self) -> None:
         for name in reversed(list(self._running)):
             self.stop(name)

@@ -25,5 +25,7 @@ fi
 if ! cmp -s "$lock" "$stamp"; then
   echo "bootstrap: installing $lock" >&2
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$lock"
+  # durable Moto (moto/) runs from its source tree: edits take effect at once.
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e moto
   cp "$lock" "$stamp"
 fi

@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 compile() { UV_NATIVE_TLS=1 .venv/bin/uv pip compile --quiet --python-version 3.11 --no-header "$@"; }
 compile pyproject.toml -o requirements/app.lock
 compile pyproject.toml --extra dev -o requirements/dev.lock
-compile moto/requirements.in -o moto/requirements.lock
+compile moto/pyproject.toml -o moto/requirements.lock

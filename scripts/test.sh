@@ -13,6 +13,8 @@ stage "lint"
 scripts/lint.sh
 stage "unit tests"
 .venv/bin/pytest -q tests
+stage "durable Moto: persistence matrix, crash loop, corruption"
+.venv/bin/pytest -q moto/tests
 stage "e2e suite against local processes"
 E2E_STACK=local .venv/bin/pytest -q e2e
 

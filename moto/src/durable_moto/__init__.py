@@ -1,0 +1,1 @@
+"""Moto's server, made durable: journal every state change, snapshot in the background."""

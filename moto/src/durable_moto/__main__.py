@@ -1,0 +1,5 @@
+import sys
+
+from durable_moto.cli import main
+
+sys.exit(main())

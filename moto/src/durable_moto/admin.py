@@ -1,0 +1,78 @@
+"""Admin endpoints under ``/_durable/``: status, compact, export, import, reset.
+
+Served by the durable server itself, next to Moto's own ``/moto-api/``, so any
+client that reaches the AWS endpoint can operate it (the CLI and ``make
+snapshot-*`` use them).
+"""
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wsgi import get_input_stream
+
+from durable_moto import snapshot, wsgi
+from durable_moto.snapshot import SnapshotError
+
+if TYPE_CHECKING:
+    from durable_moto.app import DurableApp
+
+ADMIN_PREFIX = "/_durable/"
+
+
+def _json(status: int, body: dict[str, Any]) -> wsgi.Response:
+    response = wsgi.plain(status, "")
+    response.headers = [("Content-Type", "application/json")]
+    response.body = json.dumps(body, indent=1).encode()
+    return response
+
+
+def services_summary() -> dict[str, dict[str, list[str]]]:
+    summary = {}
+    for key, backend in sorted(snapshot.live_backends().items()):
+        regions = sorted({region for account in backend.values() for region in account})
+        summary[key.split(":")[0].removeprefix("moto.").removesuffix(".models")] = {
+            "accounts": sorted(backend),
+            "regions": regions,
+        }
+    return summary
+
+
+class Admin:
+    def __init__(self, app: "DurableApp") -> None:
+        self.app = app
+
+    def handle(self, environ: dict[str, Any]) -> wsgi.Response:
+        action = str(environ.get("PATH_INFO", "")).removeprefix(ADMIN_PREFIX).strip("/")
+        method = environ.get("REQUEST_METHOD")
+        store = self.app.store
+        if (action, method) == ("status", "GET"):
+            with store.lock:
+                return _json(200, store.status() | {"services": services_summary()})
+        if (action, method) == ("compact", "POST"):
+            error = store.compact(wait=True)
+            if error:
+                return _json(500, {"error": error})
+            return _json(200, {"snapshot": store.status()["last_snapshot"]})
+        if (action, method) == ("export", "GET"):
+            with store.lock:
+                try:
+                    data = snapshot.encode_state(store.segment, store.moto_version)
+                except SnapshotError as error:
+                    return _json(500, {"error": str(error)})
+            return wsgi.Response("200 OK", [("Content-Type", "application/octet-stream")], data)
+        if (action, method) == ("import", "POST"):
+            data = get_input_stream(environ).read()
+            try:
+                _, services = snapshot.decode_state(data, store.moto_version)
+            except SnapshotError as error:
+                return _json(400, {"error": f"not a usable state archive: {error}"})
+            with store.lock:
+                snapshot.install_state(services)
+                store.compact_in_process()
+            return _json(200, {"imported_services": sorted(services)})
+        if (action, method) == ("reset", "POST"):
+            with store.lock:
+                self.app.reset_moto()
+                store.compact_in_process()
+            return _json(200, {"reset": True})
+        return _json(404, {"error": f"no admin action {method} {ADMIN_PREFIX}{action}"})

@@ -1,0 +1,104 @@
+"""The WSGI middleware around Moto's server app: journal what changes state.
+
+For every request that can change state (see ``classify``), under the store's
+lock: seed the random sources, let Moto execute it, append the record to the
+journal (fsynced with ``always``), and only then send the response. An
+acknowledged write is a journaled write. Reads run under the same lock so they
+never draw from a generator a write has just seeded.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.wsgi import get_input_stream
+
+from durable_moto import classify, determinism, longpoll, wsgi
+from durable_moto.admin import ADMIN_PREFIX, Admin
+from durable_moto.records import Record
+from durable_moto.store import DurableStore
+
+logger = logging.getLogger("durable_moto")
+RESET_PATH = "/moto-api/reset"
+
+
+class DurableApp:
+    def __init__(self, moto_app: wsgi.WsgiApp, store: DurableStore) -> None:
+        self.moto_app = moto_app
+        self.store = store
+        self.admin = Admin(self)
+        self._changed = threading.Condition()
+        determinism.install()
+
+    def reset_moto(self) -> None:
+        """Moto's own reset; the caller snapshots the empty state right after."""
+        environ = wsgi.environ_for(
+            Record({"REQUEST_METHOD": "POST", "PATH_INFO": RESET_PATH}, b"", 0, 0.0)
+        )
+        wsgi.call(self.moto_app, environ)
+
+    def replay(self, record: Record) -> None:
+        """Execute a journaled request again, exactly as it first ran."""
+        with determinism.replaying(record.seed, record.timestamp, record.keys):
+            wsgi.call(self.moto_app, wsgi.environ_for(record))
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        if path.startswith(ADMIN_PREFIX):
+            response = self.admin.handle(environ)
+        else:
+            body = get_input_stream(environ).read()
+            environ.pop("HTTP_TRANSFER_ENCODING", None)  # the body is whole now
+            response = self.execute(environ, body)
+        start_response(response.status, response.headers)
+        return [response.body]
+
+    def execute(self, environ: dict[str, Any], body: bytes) -> wsgi.Response:
+        long_poll = longpoll.long_poll_seconds(environ, body)
+        if long_poll is None:
+            return self._execute_once(environ, body)
+        wait, short_poll = long_poll
+        deadline = time.monotonic() + wait
+        while True:
+            response = self._execute_once(environ, short_poll)
+            remaining = deadline - time.monotonic()
+            if response.code != 200 or longpoll.has_messages(response.body) or remaining <= 0:
+                return response
+            with self._changed:
+                self._changed.wait(timeout=min(1.0, remaining))
+
+    def _execute_once(self, environ: dict[str, Any], body: bytes) -> wsgi.Response:
+        mutating = classify.is_mutating(environ, body)
+        with self.store.lock:
+            if mutating and self.store.write_failure:
+                return wsgi.plain(503, f"durable-moto: {self.store.write_failure}")
+            record = Record.from_environ(environ, body, determinism.new_seed(), time.time())
+            response = self._run(record, seeded=mutating)
+            if not mutating:
+                return response
+            try:
+                self.store.append(record)
+            except OSError:
+                return wsgi.plain(503, f"durable-moto: NOT persisted: {self.store.write_failure}")
+            if path_is_reset(environ):
+                self.store.compact_in_process()  # the journal before a reset is dead weight
+        with self._changed:
+            self._changed.notify_all()  # wake long polls: a message may have arrived
+        return response
+
+    def _run(self, record: Record, *, seeded: bool) -> wsgi.Response:
+        environ = wsgi.environ_for(record)
+        if not seeded:
+            return wsgi.call(self.moto_app, environ)
+        with determinism.seeded(record.seed) as keys:
+            response = wsgi.call(self.moto_app, environ)
+        record.keys.extend(keys)
+        return response
+
+
+def path_is_reset(environ: dict[str, Any]) -> bool:
+    return environ.get("PATH_INFO") == RESET_PATH and environ.get("REQUEST_METHOD") == "POST"

@@ -1,0 +1,40 @@
+"""Server configuration, from flags or ``DURABLE_MOTO_*`` environment variables."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+FsyncPolicy = Literal["always", "everysec", "no"]
+RecoverMode = Literal["strict", "last-good"]
+
+
+@dataclass(frozen=True)
+class DurableConfig:
+    data_dir: Path
+    fsync: FsyncPolicy = "always"
+    """always: fsync before every response; everysec: at most ~1 s lost; no: the OS decides."""
+    compact_after_records: int = 10_000
+    compact_after_bytes: int = 64 * 1024 * 1024
+    recover: RecoverMode = "strict"
+    persistence: bool = True
+    """False: plain in-memory Moto, nothing written."""
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "DurableConfig":
+        env = os.environ
+        values: dict[str, object] = {
+            "data_dir": Path(env.get("MOTO_DATA_DIR", "/data")),
+            "fsync": env.get("DURABLE_MOTO_FSYNC", "always"),
+            "compact_after_records": int(env.get("DURABLE_MOTO_COMPACT_RECORDS", 10_000)),
+            "compact_after_bytes": int(env.get("DURABLE_MOTO_COMPACT_BYTES", 64 * 1024 * 1024)),
+            "recover": env.get("DURABLE_MOTO_RECOVER", "strict"),
+            "persistence": env.get("DURABLE_MOTO_PERSISTENCE", "on") != "off",
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        config = cls(**values)  # type: ignore[arg-type]
+        if config.fsync not in ("always", "everysec", "no"):
+            raise ValueError(f"fsync policy must be always, everysec or no, not {config.fsync!r}")
+        if config.recover not in ("strict", "last-good"):
+            raise ValueError(f"recover must be strict or last-good, not {config.recover!r}")
+        return config

@@ -1,0 +1,109 @@
+"""Making a request produce the same identifiers every time it runs.
+
+Moto draws ids, ARNs, receipt handles and tokens from one seeded generator
+(``mock_random``); some code paths use ``os.urandom`` (KMS key material,
+``uuid.uuid4``) or ``secrets`` instead. Before each journaled request all of
+them are tied to a fresh seed stored in its record; on replay the same seed
+and the same wall-clock time (``time_machine``) give the same results.
+
+Private keys (KMS asymmetric keys, ACM and ACM-PCA certificates, SNS signing,
+EC2 key pairs) come from OpenSSL's generator, which no seed reaches. Those are
+*recorded*: each key generated while a request runs is kept (PKCS#8 DER) in
+the request's record, and replay hands the same keys back in the same order.
+
+Only the thread running the journaled request sees seeded bytes: the server
+runs one state-changing request at a time, and other threads keep real
+randomness.
+"""
+
+import os
+import random
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import time_machine
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from moto.moto_api._internal import mock_random
+
+_real_urandom = os.urandom
+_local = threading.local()
+_installed = False
+
+
+def _urandom(size: int) -> bytes:
+    rng: random.Random | None = getattr(_local, "rng", None)
+    return rng.randbytes(size) if rng is not None else _real_urandom(size)
+
+
+def _der(key: Any) -> bytes:
+    der: bytes = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return der
+
+
+def _recording(generate: Callable[..., Any]) -> Callable[..., Any]:
+    def generate_or_replay(*args: Any, **kwargs: Any) -> Any:
+        replay: list[bytes] | None = getattr(_local, "replay_keys", None)
+        if replay:
+            return serialization.load_der_private_key(replay.pop(0), password=None)
+        key = generate(*args, **kwargs)
+        recorded: list[bytes] | None = getattr(_local, "recorded_keys", None)
+        if recorded is not None:
+            recorded.append(_der(key))
+        return key
+
+    return generate_or_replay
+
+
+def install() -> None:
+    """Route every random source through the per-request generator or key record."""
+    global _installed
+    if not _installed:
+        os.urandom = _urandom
+        random._urandom = _urandom  # type: ignore[attr-defined]  # SystemRandom, secrets
+        rsa.generate_private_key = _recording(rsa.generate_private_key)
+        ec.generate_private_key = _recording(ec.generate_private_key)
+        _installed = True
+
+
+def new_seed() -> int:
+    return int.from_bytes(_real_urandom(8), "big")
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[list[bytes]]:
+    """Every random source this thread uses is derived from ``seed`` until exit.
+
+    Yields the list that collects the private keys generated meanwhile.
+    """
+    mock_random.seed(seed)
+    random.seed(seed)
+    _local.rng = random.Random(seed ^ 0x5DEECE66D)
+    keys: list[bytes] = []
+    _local.recorded_keys = keys
+    try:
+        yield keys
+    finally:
+        _local.rng = None
+        _local.recorded_keys = None
+
+
+@contextmanager
+def replaying(seed: int, timestamp: float, keys: list[bytes]) -> Iterator[None]:
+    """Seeded, recorded keys handed back, and the clock stopped when the request first ran."""
+    _local.replay_keys = list(keys)
+    try:
+        with (
+            time_machine.travel(datetime.fromtimestamp(timestamp, UTC), tick=False),
+            seeded(seed),
+        ):
+            yield
+    finally:
+        _local.replay_keys = None

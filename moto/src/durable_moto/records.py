@@ -1,0 +1,66 @@
+"""One journaled request: everything Moto needs to execute it again, identically.
+
+The WSGI environ's string entries (method, path, query, headers), the body, the
+seed the random generators were given, and the wall-clock time it ran at.
+Encoded as a small JSON header followed by the raw body, so a journal can be
+inspected without unpickling anything.
+"""
+
+import base64
+import json
+import struct
+from dataclasses import dataclass, field
+
+_META_LEN = struct.Struct(">I")
+
+# Per-connection values that would only make replays differ for no reason.
+_SKIPPED_ENV = {"REMOTE_PORT", "REQUEST_URI", "RAW_URI"}
+
+
+@dataclass(frozen=True)
+class Record:
+    environ: dict[str, str]
+    body: bytes
+    seed: int
+    timestamp: float
+    keys: list[bytes] = field(default_factory=list)
+    """Private keys (DER) generated while the request ran, handed back on replay."""
+
+    @classmethod
+    def from_environ(
+        cls, environ: dict[str, object], body: bytes, seed: int, timestamp: float
+    ) -> "Record":
+        kept = {
+            key: value
+            for key, value in environ.items()
+            if isinstance(value, str)
+            and (key == "wsgi.url_scheme" or not key.startswith(("wsgi.", "werkzeug.")))
+            and key not in _SKIPPED_ENV
+        }
+        return cls(kept, body, seed, timestamp)
+
+    def encode(self) -> bytes:
+        meta = json.dumps(
+            {
+                "env": self.environ,
+                "seed": self.seed,
+                "ts": self.timestamp,
+                "keys": [base64.b64encode(key).decode() for key in self.keys],
+            },
+            separators=(",", ":"),
+        ).encode()
+        return _META_LEN.pack(len(meta)) + meta + self.body
+
+    @classmethod
+    def decode(cls, payload: bytes) -> "Record":
+        (meta_len,) = _META_LEN.unpack_from(payload)
+        meta = json.loads(payload[_META_LEN.size : _META_LEN.size + meta_len])
+        body = payload[_META_LEN.size + meta_len :]
+        keys = [base64.b64decode(key) for key in meta.get("keys", [])]
+        return cls(meta["env"], body, int(meta["seed"]), float(meta["ts"]), keys)
+
+    @property
+    def summary(self) -> str:
+        env = self.environ
+        target = env.get("HTTP_X_AMZ_TARGET", "")
+        return f"{env.get('REQUEST_METHOD')} {env.get('PATH_INFO')} {target}".strip()

@@ -1,0 +1,59 @@
+"""Recover, then serve Moto durably until SIGTERM, then snapshot and exit."""
+
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+import moto
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+from durable_moto.app import DurableApp
+from durable_moto.config import DurableConfig
+from durable_moto.snapshot import SnapshotError
+from durable_moto.store import DurableStore, RecoveryError
+
+logger = logging.getLogger("durable_moto")
+
+
+def serve(host: str, port: int, config: DurableConfig) -> int:
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    store: DurableStore | None = None
+    app: object = moto_app
+    if config.persistence:
+        store = DurableStore(config, moto.__version__)
+        durable = DurableApp(moto_app, store)
+        try:
+            store.open(durable.replay)
+        except RecoveryError as error:
+            print(error, file=sys.stderr)
+            return 3
+        app = durable
+    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)  # type: ignore[arg-type]
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    where = f"data in {config.data_dir}, fsync {config.fsync}" if store else "persistence off"
+    logger.info("durable-moto %s listening on %s:%d (%s)", moto.__version__, host, port, where)
+    stop.wait()
+    logger.info("stopping: finishing requests, then a final snapshot")
+    server.shutdown()
+    if store is not None:
+        with store.lock:
+            try:
+                store.compact_in_process()
+            except (SnapshotError, OSError) as error:
+                logger.error("final snapshot failed; the journal has everything: %s", error)
+        store.close()
+    return 0

@@ -1,0 +1,170 @@
+"""Snapshots: every loaded Moto backend, pickled, in one atomically written file.
+
+File layout: magic, a JSON header frame (format, Moto version, the journal
+segment the snapshot precedes, service list), then per service a JSON frame
+naming where its backend dictionary lives and a frame with its pickle, then an
+``END`` frame. Frames carry checksums, so truncation or a flipped byte is
+detected on load, never silently loaded.
+
+Services are pickled one by one: one that cannot be pickled is named, and the
+snapshot is abandoned (its state stays safe in the journal) rather than
+written without it.
+"""
+
+import io
+import json
+import os
+import pickle
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cloudpickle
+from moto.core.base_backend import BackendDict
+
+from durable_moto import reducers
+from durable_moto.frames import CorruptFrame, TornTail, frame, read_frames
+from durable_moto.journal import fsync_directory
+
+MAGIC = b"DMS1"
+FORMAT = 1
+_END = b"END"
+
+reducers.install()
+
+
+class SnapshotError(Exception):
+    """A snapshot could not be written (which services) or read (why)."""
+
+
+@dataclass
+class SnapshotInfo:
+    path: Path
+    segment: int
+    created: float
+    services: list[str] = field(default_factory=list)
+    size: int = 0
+
+
+class _Pickler(cloudpickle.Pickler):  # type: ignore[misc]
+    def reducer_override(self, obj: Any) -> Any:
+        special = reducers.special_reduce(obj)
+        return special if special is not None else super().reducer_override(obj)
+
+
+def _dumps(obj: Any) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buffer.getvalue()
+
+
+def snapshot_name(segment: int) -> str:
+    return f"snapshot-{segment:08d}.dms"
+
+
+def live_backends() -> dict[str, BackendDict[Any]]:
+    """Backend dictionaries holding state, keyed ``module:attribute``."""
+    in_use = {id(backend) for backend in BackendDict._instances}  # type: ignore[misc]
+    homes: dict[int, tuple[str, BackendDict[Any]]] = {}
+    # Sorted so that a dictionary re-exported by other modules is always named
+    # after its defining ``models`` module, whatever the import order was.
+    for module_name, module in sorted(sys.modules.items(), key=lambda m: _home_rank(m[0])):
+        if not module_name.startswith("moto.") or module is None:
+            continue
+        for attribute, value in list(vars(module).items()):
+            if isinstance(value, BackendDict) and id(value) in in_use:
+                homes.setdefault(id(value), (f"{module_name}:{attribute}", value))
+    return dict(homes.values())
+
+
+def _home_rank(module_name: str) -> tuple[int, str]:
+    return (0 if module_name.endswith(".models") else 1, module_name)
+
+
+def encode_state(segment: int, moto_version: str) -> bytes:
+    """The whole snapshot file's bytes; raises SnapshotError naming unpicklable services."""
+    pickled: dict[str, bytes] = {}
+    failed: dict[str, str] = {}
+    for key, backend in sorted(live_backends().items()):
+        try:
+            pickled[key] = _dumps(dict(backend))
+        except Exception as error:  # any pickling failure names the service
+            failed[key] = f"{type(error).__name__}: {error}"
+    if failed:
+        raise SnapshotError(
+            "cannot snapshot " + "; ".join(f"{key} ({why})" for key, why in failed.items())
+        )
+    header = {
+        "format": FORMAT,
+        "moto": moto_version,
+        "segment": segment,
+        "created": time.time(),
+        "services": sorted(pickled),
+    }
+    parts = [MAGIC, frame(json.dumps(header).encode())]
+    for key, data in pickled.items():
+        parts += [frame(key.encode()), frame(data)]
+    parts.append(frame(_END))
+    return b"".join(parts)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Temp file, fsync, rename, fsync the folder: a reader sees all of it or none."""
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    with open(temporary, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+    fsync_directory(path.parent)
+
+
+def decode_state(data: bytes, moto_version: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Header and per-service pickles; raises SnapshotError on any damage or version mismatch."""
+    if data[: len(MAGIC)] != MAGIC:
+        raise SnapshotError("not a snapshot (bad magic)")
+    try:
+        frames = [item for item in read_frames(data, len(MAGIC))]
+    except CorruptFrame as error:
+        raise SnapshotError(str(error)) from None
+    if not frames or isinstance(frames[-1], TornTail):
+        raise SnapshotError("truncated: the file ends mid-frame")
+    payloads = [item[1] for item in frames if not isinstance(item, TornTail)]
+    if payloads[-1] != _END:
+        raise SnapshotError("truncated: no end marker")
+    header = json.loads(payloads[0])
+    if header.get("format") != FORMAT or header.get("moto") != moto_version:
+        raise SnapshotError(
+            f"written by format {header.get('format')} / Moto {header.get('moto')}, "
+            f"this server is format {FORMAT} / Moto {moto_version}"
+        )
+    body = payloads[1:-1]
+    services = {body[i].decode(): body[i + 1] for i in range(0, len(body), 2)}
+    return header, services
+
+
+def install_state(services: dict[str, bytes]) -> None:
+    """Replace Moto's in-memory state with the snapshot's, in place.
+
+    Backend dictionaries are module-level singletons that other modules import
+    by reference, so they are refilled rather than replaced.
+    """
+    import importlib
+
+    BackendDict.reset()
+    for key, data in services.items():
+        module_name, attribute = key.split(":")
+        live: BackendDict[Any] = getattr(importlib.import_module(module_name), attribute)
+        live.clear()
+        live.update(pickle.loads(data))  # noqa: S301 - our own files, see the README
+        if live not in BackendDict._instances:  # type: ignore[misc]
+            BackendDict._instances.append(live)  # type: ignore[misc]
+
+
+def read_info(path: Path, moto_version: str) -> SnapshotInfo:
+    header, services = decode_state(path.read_bytes(), moto_version)
+    return SnapshotInfo(
+        path, int(header["segment"]), float(header["created"]), list(services), path.stat().st_size
+    )

@@ -1,0 +1,426 @@
+"""The data directory: journal segments, snapshots, recovery and compaction.
+
+Layout of ``data_dir``::
+
+    journal-00000003.log    records since snapshot 3 (appended to now)
+    snapshot-00000003.dms   state before segment 3
+    snapshot-00000002.dms   the previous generation, kept with journal-00000002.log
+    journal-00000002.log      so a damaged newest snapshot loses nothing
+    quarantine/             damaged files moved aside, never deleted
+    RECOVERY_NEEDED         written when a strict start refused; says why
+
+All state changes happen under ``lock``: one state-changing request at a time,
+executed, journaled and fsynced before the next, so journal order is execution
+order and replay is exact.
+"""
+
+import fcntl
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from durable_moto import snapshot
+from durable_moto.config import DurableConfig
+from durable_moto.journal import JournalError, JournalWriter, read_segment, segment_name
+from durable_moto.records import Record
+from durable_moto.snapshot import SnapshotError, SnapshotInfo
+
+logger = logging.getLogger("durable_moto")
+_NUMBERED = re.compile(r"^(journal|snapshot)-(\d{8})\.(log|dms)$")
+
+Replayer = Callable[[Record], None]
+
+
+class RecoveryError(Exception):
+    """The data directory needs a decision; the message says exactly which."""
+
+
+@dataclass
+class RecoveryReport:
+    snapshot: str | None = None
+    replayed: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def _numbered(data_dir: Path, kind: str) -> dict[int, Path]:
+    found = {}
+    for path in data_dir.iterdir():
+        match = _NUMBERED.match(path.name)
+        if match and match.group(1) == kind:
+            found[int(match.group(2))] = path
+    return found
+
+
+class DurableStore:
+    def __init__(self, config: DurableConfig, moto_version: str) -> None:
+        self.config = config
+        self.moto_version = moto_version
+        self.data_dir = config.data_dir
+        self.lock = threading.RLock()
+        self.segment = 0
+        self.writer: JournalWriter | None = None
+        self.last_snapshot: SnapshotInfo | None = None
+        self.recovery = RecoveryReport()
+        self.write_failure: str | None = None
+        self.compaction_error: str | None = None
+        self.last_compaction_seconds: float | None = None
+        self._compacting = threading.Event()
+        self._compacted = threading.Condition()
+        self._closed = False
+        self._dir_lock: int | None = None
+
+    # -- start-up --------------------------------------------------------------
+
+    def open(self, replay: Replayer) -> RecoveryReport:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_directory()
+        started = time.monotonic()
+        with self.lock:
+            self._recover(replay)
+            self.writer = JournalWriter(
+                self.data_dir / segment_name(self.segment), self.moto_version, self.config.fsync
+            )
+        self.recovery.seconds = round(time.monotonic() - started, 3)
+        logger.info(
+            "recovered: snapshot %s, %d journal records replayed in %.2f s",
+            self.recovery.snapshot or "none",
+            self.recovery.replayed,
+            self.recovery.seconds,
+        )
+        if self.config.fsync == "everysec":
+            threading.Thread(target=self._flush_every_second, daemon=True).start()
+        return self.recovery
+
+    def _lock_directory(self) -> None:
+        """Two servers appending to one journal would corrupt it; refuse the second."""
+        fd = os.open(self.data_dir / "LOCK", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise RecoveryError(f"{self.data_dir} is in use by another durable-moto") from None
+        self._dir_lock = fd
+
+    def _recover(self, replay: Replayer) -> None:
+        strict = self.config.recover == "strict"
+        marker = self.data_dir / "RECOVERY_NEEDED"
+        if marker.exists():
+            if strict:
+                raise RecoveryError(marker.read_text())
+            marker.unlink()
+
+        snapshots = _numbered(self.data_dir, "snapshot")
+        segments = _numbered(self.data_dir, "journal")
+        base: int | None = None
+        for number in sorted(snapshots, reverse=True):
+            path = snapshots[number]
+            try:
+                _, services = snapshot.decode_state(path.read_bytes(), self.moto_version)
+                snapshot.install_state(services)
+            except Exception as error:  # damaged files and failed unpickling alike
+                moved = self._quarantine(path, str(error), move=True)
+                problem = f"snapshot {path.name} is unusable ({error}); moved to {moved}"
+                if strict:
+                    self._refuse(marker, problem)
+                self.recovery.notes.append(problem)
+                logger.warning("%s; trying the previous one", problem)
+                continue
+            base = number
+            self.recovery.snapshot = path.name
+            self.last_snapshot = SnapshotInfo(
+                path, number, path.stat().st_mtime, list(services), path.stat().st_size
+            )
+            break
+
+        start = base if base is not None else 0
+        usable = sorted(n for n in segments if n >= start)
+        if base is None and segments and min(segments) > 0:
+            problem = (
+                f"no usable snapshot, and the journal starts at {segments[min(segments)].name}: "
+                "the state before it is gone"
+            )
+            if strict:
+                self._refuse(marker, problem)
+            for number in segments:
+                self._quarantine(segments[number], problem, move=True)
+            self.recovery.notes.append(problem + "; started empty")
+            usable = []
+        self.segment = start
+        for position, number in enumerate(usable):
+            if number != start + position:
+                problem = f"journal segment {segment_name(start + position)} is missing"
+                if strict:
+                    self._refuse(marker, problem)
+                self._set_aside(segments, usable[position:], problem)
+                break
+            if not self._replay_segment(segments[number], replay, marker, strict):
+                self._set_aside(segments, usable[position + 1 :], "follows a damaged segment")
+                self.segment = number
+                break
+            self.segment = number
+
+    def _replay_segment(self, path: Path, replay: Replayer, marker: Path, strict: bool) -> bool:
+        """Replay one segment; False when it was damaged and cut (last-good mode)."""
+        try:
+            contents = read_segment(path, self.moto_version)
+        except JournalError as error:
+            copy = self._quarantine(path, str(error), move=False)
+            problem = f"journal {error}; a copy is in {copy}"
+            if strict:
+                self._refuse(marker, problem)
+            good = self._good_prefix(path, error.offset)
+            self._truncate(path, good.end)
+            for record in good.records:
+                replay(record)
+            self.recovery.replayed += len(good.records)
+            self.recovery.notes.append(
+                f"{problem}; replayed the {len(good.records)} records before it"
+            )
+            return False
+        if contents.torn is not None:
+            note = (
+                f"cut off a torn last record in {path.name} at byte {contents.torn.offset} "
+                f"({contents.torn.size} bytes): the crash came before it was acknowledged"
+            )
+            logger.warning(note)
+            self.recovery.notes.append(note)
+            self._truncate(path, contents.end)
+        for record in contents.records:
+            replay(record)
+        self.recovery.replayed += len(contents.records)
+        return True
+
+    def _good_prefix(self, path: Path, bad_offset: int) -> Any:
+        """The records before ``bad_offset``, read from a truncated copy."""
+        data = path.read_bytes()[:bad_offset]
+        probe = path.with_suffix(".probe")
+        probe.write_bytes(data)
+        try:
+            return read_segment(probe, self.moto_version)
+        except JournalError:  # the header itself is bad: nothing to keep
+            return type("Empty", (), {"records": [], "end": 0})()
+        finally:
+            probe.unlink()
+
+    def _set_aside(self, segments: dict[int, Path], numbers: list[int], why: str) -> None:
+        for number in numbers:
+            moved = self._quarantine(segments[number], why, move=True)
+            self.recovery.notes.append(f"{segments[number].name} {why}; moved to {moved}")
+
+    def _refuse(self, marker: Path, problem: str) -> None:
+        message = (
+            f"durable-moto refuses to start: {problem}.\n"
+            "Nothing else was changed. To start from the last good state (the newest usable "
+            "snapshot and the journal records before the damage), start once with "
+            "--recover=last-good (DURABLE_MOTO_RECOVER=last-good). To keep the data for later "
+            f"instead, move {self.data_dir} aside and start empty."
+        )
+        marker.write_text(message)
+        raise RecoveryError(message)
+
+    def _quarantine(self, path: Path, reason: str, *, move: bool) -> Path:
+        folder = self.data_dir / "quarantine"
+        folder.mkdir(exist_ok=True)
+        target = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{path.name}"
+        if move:
+            shutil.move(path, target)
+        else:
+            shutil.copy2(path, target)
+        target.with_suffix(target.suffix + ".why").write_text(reason + "\n")
+        return target
+
+    @staticmethod
+    def _truncate(path: Path, size: int) -> None:
+        with open(path, "r+b") as handle:
+            handle.truncate(size)
+            os.fsync(handle.fileno())
+
+    # -- while serving ------------------------------------------------------------
+
+    def append(self, record: Record) -> None:
+        """Journal one executed request (caller holds ``lock``). OSError: not persisted."""
+        assert self.writer is not None
+        try:
+            self.writer.append(record)
+        except OSError as error:
+            self.write_failure = (
+                f"journal write failed at {time.strftime('%Y-%m-%d %H:%M:%S')}: {error}. "
+                "Writes are refused until the server restarts; every write acknowledged "
+                "before this one is on disk. Free space, then restart."
+            )
+            logger.error(self.write_failure)
+            raise
+        if self._needs_compaction():
+            self.compact(wait=False)
+
+    def _needs_compaction(self) -> bool:
+        assert self.writer is not None
+        if self._compacting.is_set() or self.compaction_error:
+            return False
+        return (
+            self.writer.records >= self.config.compact_after_records
+            or self.writer.size >= self.config.compact_after_bytes
+        )
+
+    def compact(self, *, wait: bool) -> str | None:
+        """Rotate the journal and snapshot the state as of now in a forked child.
+
+        The child has a copy-on-write image of memory frozen at the fork, so
+        requests go on while it pickles. Returns the error, if any, when waiting.
+        """
+        with self.lock:
+            if self._compacting.is_set():
+                if not wait:
+                    return None
+            else:
+                self._compacting.set()
+                self.compaction_error = None
+                segment = self._rotate()
+                started = time.monotonic()
+                read_end, write_end = os.pipe()
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - runs in the child
+                    os.close(read_end)
+                    code = self._child_dump(segment, write_end)
+                    os._exit(code)
+                os.close(write_end)
+                threading.Thread(
+                    target=self._await_child,
+                    args=(pid, read_end, segment, started),
+                    daemon=True,
+                ).start()
+        if wait:
+            with self._compacted:
+                self._compacted.wait_for(lambda: not self._compacting.is_set(), timeout=600)
+            return self.compaction_error
+        return None
+
+    def _child_dump(self, segment: int, report_fd: int) -> int:
+        try:
+            data = snapshot.encode_state(segment, self.moto_version)
+            snapshot.write_atomically(self.data_dir / snapshot.snapshot_name(segment), data)
+            return 0
+        except BaseException as error:
+            os.write(report_fd, f"{type(error).__name__}: {error}".encode()[:4000])
+            return 1
+
+    def _await_child(self, pid: int, report_fd: int, segment: int, started: float) -> None:
+        with os.fdopen(report_fd, "rb") as report:
+            message = report.read().decode(errors="replace")
+        _, status = os.waitpid(pid, 0)
+        self._finish_compaction(
+            segment, started, None if status == 0 else message or f"status {status}"
+        )
+
+    def _finish_compaction(self, segment: int, started: float, error: str | None) -> None:
+        with self.lock:
+            newer = self.last_snapshot is None or segment > self.last_snapshot.segment
+            if error is None and newer:
+                path = self.data_dir / snapshot.snapshot_name(segment)
+                self.last_snapshot = SnapshotInfo(
+                    path, segment, time.time(), [], path.stat().st_size
+                )
+                self._drop_old_generations()
+                self.last_compaction_seconds = round(time.monotonic() - started, 3)
+                logger.info(
+                    "snapshot %s written in %.2f s", path.name, self.last_compaction_seconds
+                )
+            else:
+                self.compaction_error = error
+                logger.error("snapshot failed, the journal keeps everything: %s", error)
+            self._compacting.clear()
+        with self._compacted:
+            self._compacted.notify_all()
+
+    def compact_in_process(self) -> None:
+        """Snapshot without forking (shutdown, import, reset); caller holds ``lock``."""
+        started = time.monotonic()
+        segment = self._rotate()
+        try:
+            data = snapshot.encode_state(segment, self.moto_version)
+            snapshot.write_atomically(self.data_dir / snapshot.snapshot_name(segment), data)
+        except (SnapshotError, OSError) as error:
+            self._finish_compaction(segment, started, str(error))
+            raise
+        self._finish_compaction(segment, started, None)
+
+    def _rotate(self) -> int:
+        """Start the next journal segment; returns its number (the snapshot's)."""
+        assert self.writer is not None
+        self.writer.close()
+        self.segment += 1
+        self.writer = JournalWriter(
+            self.data_dir / segment_name(self.segment), self.moto_version, self.config.fsync
+        )
+        return self.segment
+
+    def _drop_old_generations(self) -> None:
+        """Keep the newest two snapshots and the journal from the older one on."""
+        snapshots = sorted(_numbered(self.data_dir, "snapshot"))
+        # With one snapshot, its fallback is the whole journal from the start.
+        keep_from = snapshots[-2] if len(snapshots) >= 2 else 0
+        for number, path in _numbered(self.data_dir, "snapshot").items():
+            if number < keep_from:
+                path.unlink()
+        for number, path in _numbered(self.data_dir, "journal").items():
+            if number < keep_from:
+                path.unlink()
+
+    def _flush_every_second(self) -> None:
+        while not self._closed:
+            time.sleep(1)
+            writer = self.writer
+            if writer is not None:
+                try:
+                    writer.sync_if_dirty()
+                except OSError as error:
+                    logger.error("everysec fsync failed: %s", error)
+
+    def close(self) -> None:
+        with self.lock:
+            self._closed = True
+            if self.writer is not None:
+                self.writer.close()
+            if self._dir_lock is not None:
+                os.close(self._dir_lock)
+                self._dir_lock = None
+
+    def status(self) -> dict[str, Any]:
+        writer = self.writer
+        last = self.last_snapshot
+        return {
+            "persistence": True,
+            "data_dir": str(self.data_dir),
+            "fsync": self.config.fsync,
+            "journal": {
+                "segment": segment_name(self.segment),
+                "records": writer.records if writer else 0,
+                "bytes": writer.size if writer else 0,
+                "compact_after_records": self.config.compact_after_records,
+                "compact_after_bytes": self.config.compact_after_bytes,
+            },
+            "last_snapshot": None
+            if last is None
+            else {
+                "file": last.path.name,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(last.created)),
+                "bytes": last.size,
+                "seconds_to_write": self.last_compaction_seconds,
+            },
+            "compaction": {"running": self._compacting.is_set(), "error": self.compaction_error},
+            "write_failure": self.write_failure,
+            "recovery": {
+                "snapshot": self.recovery.snapshot,
+                "replayed_records": self.recovery.replayed,
+                "seconds": self.recovery.seconds,
+                "notes": self.recovery.notes,
+            },
+        }

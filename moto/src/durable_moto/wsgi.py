@@ -1,0 +1,67 @@
+"""Calling Moto's WSGI app and capturing the whole response, live or from a record."""
+
+import io
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from durable_moto.records import Record
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+@dataclass
+class Response:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def code(self) -> int:
+        return int(self.status.split(" ", 1)[0])
+
+
+def call(app: WsgiApp, environ: dict[str, Any]) -> Response:
+    captured: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured["status"], captured["headers"] = status, headers
+        return chunks.append
+
+    result = app(environ, start_response)
+    try:
+        chunks.extend(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close:
+            close()
+    return Response(captured["status"], list(captured["headers"]), b"".join(chunks))
+
+
+def environ_for(record: Record) -> dict[str, Any]:
+    """A WSGI environ that makes Moto see the recorded request again."""
+    environ: dict[str, Any] = dict(record.environ)
+    environ.update(
+        {
+            "wsgi.input": io.BytesIO(record.body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "CONTENT_LENGTH": str(len(record.body)),
+        }
+    )
+    environ.setdefault("wsgi.url_scheme", "http")
+    return environ
+
+
+def plain(status: int, message: str) -> Response:
+    phrase = {200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found"}.get(
+        status, "Service Unavailable" if status == 503 else "Error"
+    )
+    return Response(
+        f"{status} {phrase}", [("Content-Type", "text/plain; charset=utf-8")], message.encode()
+    )
