@@ -8,7 +8,7 @@ export STACK_URL YES REQUIRE_DOCKER NAME
 -include .env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: help up down logs ps seed reset dev watch test lint unit moto moto-tests e2e e2e-compose fmt lock clean
+.PHONY: help up down logs ps seed reset dev snapshot-save snapshot-load snapshot-list watch test lint unit moto moto-tests e2e e2e-compose fmt lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +33,15 @@ reset: ## Wipe emulated AWS state and re-seed (asks first unless YES=1)
 
 dev: ## Run the stack as local processes without Docker (Ctrl-C stops it)
 	@scripts/bootstrap.sh && .venv/bin/python -m devstack
+
+snapshot-save: ## Save the running stack's emulated AWS state as snapshots/NAME.dms
+	@scripts/snapshot.sh save "$(NAME)"
+
+snapshot-load: ## Replace the running stack's state with snapshots/NAME.dms
+	@scripts/snapshot.sh load "$(NAME)"
+
+snapshot-list: ## List saved state snapshots
+	@scripts/snapshot.sh list
 
 watch: ## Compose stack with code edits synced into the running services
 	@scripts/compose.sh watch

@@ -1,6 +1,7 @@
 """A real durable-moto server process for tests: start, stop, kill -9, restart."""
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -33,12 +34,20 @@ class DurableServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *extra: str, expect_ready: bool = True) -> None:
+    def start(
+        self, *extra: str, expect_ready: bool = True, max_file_bytes: int | None = None
+    ) -> None:
+        """Start the server; ``max_file_bytes`` caps file sizes (RLIMIT_FSIZE) like a full disk."""
         command = [
             sys.executable, "-m", "durable_moto", "serve",
             "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data_dir),
             *extra,
         ]  # fmt: skip
+
+        def limit_file_size() -> None:
+            if max_file_bytes is not None:
+                resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
+
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 command,
@@ -46,6 +55,7 @@ class DurableServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 text=True,
+                preexec_fn=limit_file_size,  # noqa: PLW1509 - only sets a resource limit
             )
         if expect_ready:
             self.wait_ready()

@@ -15,6 +15,7 @@ order and replay is exact.
 """
 
 import fcntl
+import gc
 import logging
 import os
 import re
@@ -304,6 +305,7 @@ class DurableStore:
         return None
 
     def _child_dump(self, segment: int, report_fd: int) -> int:
+        gc.disable()  # the child only serializes and exits
         try:
             data = snapshot.encode_state(segment, self.moto_version)
             snapshot.write_atomically(self.data_dir / snapshot.snapshot_name(segment), data)

@@ -1,0 +1,65 @@
+"""Running out of disk, and long polls that must not hold the server hostage."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+from durable_harness import DurableServer
+
+
+def test_full_disk_fails_loudly_and_never_acknowledges_the_lost_write(tmp_path: Path) -> None:
+    server = DurableServer(tmp_path / "data")
+    server.start()
+    server.client("s3").create_bucket(Bucket="before-the-limit")
+    journal_size = server.status()["journal"]["bytes"]
+    server.kill()
+    # The journal may grow by about two records, then the "disk" is full.
+    server.start(max_file_bytes=journal_size + 3000)
+    s3 = server.client("s3")
+    acknowledged = []
+    with pytest.raises(ClientError) as refused:
+        for n in range(100):
+            s3.create_bucket(Bucket=f"bucket-{n:03d}")
+            acknowledged.append(f"bucket-{n:03d}")
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    assert "journal write failed" in server.status()["write_failure"]
+    with pytest.raises(ClientError):  # later writes are refused too, not half-kept
+        s3.create_bucket(Bucket="after-the-failure")
+    assert len(acknowledged) < 100
+
+    server.kill()
+    server.start()  # space again
+    names = {b["Name"] for b in server.client("s3").list_buckets()["Buckets"]}
+    assert names == {"before-the-limit", *acknowledged}
+    server.kill()
+
+
+def test_long_poll_waits_without_blocking_other_clients(server: DurableServer) -> None:
+    sqs = server.client("sqs")
+    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    received: list[dict[str, object]] = []
+    polling = threading.Event()
+
+    def long_poll() -> None:
+        polling.set()
+        answer = server.client("sqs").receive_message(QueueUrl=queue, WaitTimeSeconds=20)
+        received.extend(answer.get("Messages", []))
+
+    poller = threading.Thread(target=long_poll)
+    poller.start()
+    polling.wait()
+    # If the long poll held the server, this send would wait behind it for 20 s
+    # and the poll would come back empty.
+    sqs.send_message(QueueUrl=queue, MessageBody="wake up")
+    poller.join(timeout=30)
+    assert [message["Body"] for message in received] == ["wake up"]
+
+
+def test_empty_long_poll_returns_empty_after_its_wait(server: DurableServer) -> None:
+    sqs = server.client("sqs")
+    queue = sqs.create_queue(QueueName="quiet")["QueueUrl"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1)
+    server.kill()
+    server.start()  # the journaled short polls replay without waiting
+    assert server.status()["recovery"]["replayed_records"] >= 2
