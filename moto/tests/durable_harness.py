@@ -55,7 +55,7 @@ class DurableServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 text=True,
-                preexec_fn=limit_file_size,  # noqa: PLW1509 - only sets a resource limit
+                preexec_fn=limit_file_size,
             )
         if expect_ready:
             self.wait_ready()

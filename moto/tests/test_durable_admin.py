@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import httpx
+
 from durable_harness import DurableServer
 
 

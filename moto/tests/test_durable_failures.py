@@ -2,10 +2,18 @@
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
 from durable_harness import DurableServer
+
+
+def _create_until_refused(s3: Any, acknowledged: list[str]) -> None:
+    for n in range(100):
+        s3.create_bucket(Bucket=f"bucket-{n:03d}")
+        acknowledged.append(f"bucket-{n:03d}")
 
 
 def test_full_disk_fails_loudly_and_never_acknowledges_the_lost_write(tmp_path: Path) -> None:
@@ -17,11 +25,9 @@ def test_full_disk_fails_loudly_and_never_acknowledges_the_lost_write(tmp_path: 
     # The journal may grow by about two records, then the "disk" is full.
     server.start(max_file_bytes=journal_size + 3000)
     s3 = server.client("s3")
-    acknowledged = []
+    acknowledged: list[str] = []
     with pytest.raises(ClientError) as refused:
-        for n in range(100):
-            s3.create_bucket(Bucket=f"bucket-{n:03d}")
-            acknowledged.append(f"bucket-{n:03d}")
+        _create_until_refused(s3, acknowledged)
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
     assert "journal write failed" in server.status()["write_failure"]
     with pytest.raises(ClientError):  # later writes are refused too, not half-kept
