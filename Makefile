@@ -8,7 +8,7 @@ export STACK_URL YES REQUIRE_DOCKER NAME
 -include .env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: help up down logs ps seed reset dev snapshot-save snapshot-load snapshot-list watch test lint unit moto moto-tests e2e e2e-compose fmt lock clean
+.PHONY: help up down logs ps seed reset dev snapshot-save snapshot-load snapshot-list watch test lint unit moto moto-tests e2e e2e-compose fmt lock bench bench-moto clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,6 +67,12 @@ e2e: ## e2e suite against STACK_URL, or a local stack it starts itself
 
 e2e-compose: ## e2e suite against a compose stack of its own
 	@scripts/bootstrap.sh && E2E_STACK=compose .venv/bin/pytest -q e2e
+
+bench: ## Every benchmark (bench/), results and plots into the docs
+	@scripts/bench.sh
+
+bench-moto: ## durable vs plain Moto side by side: moto/BENCHMARKS.md + plots
+	@scripts/bench.sh moto
 
 fmt: ## Format and auto-fix
 	@scripts/bootstrap.sh && .venv/bin/ruff format . && .venv/bin/ruff check --fix .

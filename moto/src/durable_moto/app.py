@@ -81,11 +81,15 @@ class DurableApp:
             if not mutating:
                 return response
             try:
-                self.store.append(record)
+                writer = self.store.append(record)
             except OSError:
-                return wsgi.plain(503, f"durable-moto: NOT persisted: {self.store.write_failure}")
+                return _not_persisted(self.store)
             if path_is_reset(environ):
                 self.store.compact_in_process()  # the journal before a reset is dead weight
+        try:
+            self.store.make_durable(writer)
+        except OSError:
+            return _not_persisted(self.store)
         with self._changed:
             self._changed.notify_all()  # wake long polls: a message may have arrived
         return response
@@ -98,6 +102,10 @@ class DurableApp:
             response = wsgi.call(self.moto_app, environ)
         record.keys.extend(keys)
         return response
+
+
+def _not_persisted(store: DurableStore) -> wsgi.Response:
+    return wsgi.plain(503, f"durable-moto: NOT persisted: {store.write_failure}")
 
 
 def path_is_reset(environ: dict[str, Any]) -> bool:

@@ -93,17 +93,15 @@ class JournalWriter:
             fsync_directory(path.parent)
 
     def append(self, record: Record) -> None:
-        """Write one record; with ``always`` it is on disk when this returns."""
+        """Write one record to the OS; ``sync`` makes it (and all before it) durable."""
         self._write(frame(record.encode()))
         self.records += 1
-        if self._fsync == "always":
-            self.sync()
-        else:
-            self._dirty = True
+        self._dirty = True
 
     def sync(self) -> None:
         with self._lock:
-            os.fdatasync(self._fd)
+            if self._fd >= 0:  # a closed segment was synced when it was closed
+                os.fdatasync(self._fd)
             self._dirty = False
 
     def sync_if_dirty(self) -> None:

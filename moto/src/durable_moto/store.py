@@ -246,21 +246,45 @@ class DurableStore:
 
     # -- while serving ------------------------------------------------------------
 
-    def append(self, record: Record) -> None:
-        """Journal one executed request (caller holds ``lock``). OSError: not persisted."""
-        assert self.writer is not None
+    def append(self, record: Record) -> JournalWriter:
+        """Journal one executed request (caller holds ``lock``). OSError: not persisted.
+
+        Returns the segment written to; ``make_durable`` it before answering.
+        """
+        writer = self.writer
+        assert writer is not None
         try:
-            self.writer.append(record)
+            writer.append(record)
         except OSError as error:
-            self.write_failure = (
-                f"journal write failed at {time.strftime('%Y-%m-%d %H:%M:%S')}: {error}. "
-                "Writes are refused until the server restarts; every write acknowledged "
-                "before this one is on disk. Free space, then restart."
-            )
-            logger.error(self.write_failure)
+            self._fail(error)
             raise
         if self._needs_compaction():
             self.compact(wait=False)
+        return writer
+
+    def make_durable(self, writer: JournalWriter) -> None:
+        """fsync per the policy, *outside* ``lock`` (group commit).
+
+        Records are written in execution order, and an fsync covers every byte
+        written before it, so whichever request's fsync comes first makes the
+        earlier ones durable too: the next request executes while this one
+        waits for the disk, and nothing is answered before it is on disk.
+        """
+        if self.config.fsync != "always":
+            return
+        try:
+            writer.sync()
+        except OSError as error:
+            self._fail(error)
+            raise
+
+    def _fail(self, error: OSError) -> None:
+        self.write_failure = (
+            f"journal write failed at {time.strftime('%Y-%m-%d %H:%M:%S')}: {error}. "
+            "Writes are refused until the server restarts; every write acknowledged "
+            "before this one is on disk. Free space, then restart."
+        )
+        logger.error(self.write_failure)
 
     def _needs_compaction(self) -> bool:
         assert self.writer is not None

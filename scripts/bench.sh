@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `make bench` / `make bench-moto`: benchmarks, never part of `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/bench.lock
+case "${1:-all}" in
+  moto | all) .venv/bin/python bench/moto_bench.py "${@:2}" ;;
+  *) echo "bench: unknown benchmark ${1}" >&2; exit 2 ;;
+esac
