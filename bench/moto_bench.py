@@ -264,12 +264,11 @@ def latency_section(
                         "durable_p99": pct(d, 0.99),
                         "plain_ops": len(p) / elapsed["plain"],
                         "durable_ops": len(d) / elapsed["durable"],
-                    }  # fmt: skip
+                    }
                 )
-                print(
-                    f"  {name:22} x{workers}: p50 {rows[-1]['plain_p50']:.2f} / {rows[-1]['durable_p50']:.2f} ms",
-                    flush=True,
-                )
+                row = rows[-1]
+                plain_p50, durable_p50 = row["plain_p50"], row["durable_p50"]
+                print(f"  {name:22} x{workers}: p50 {plain_p50:.2f} / {durable_p50:.2f} ms")
     return rows
 
 
