@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import httpx
+import pytest
 
 from durable_harness import DurableServer
 
@@ -62,3 +63,42 @@ def test_persistence_off_is_plain_moto(tmp_path: Path) -> None:
         assert not (tmp_path / "plain").exists()
     finally:
         plain.kill()
+
+
+@pytest.mark.parametrize("policy", ["everysec", "no"])
+def test_relaxed_fsync_policies_survive_a_process_crash(tmp_path: Path, policy: str) -> None:
+    """kill -9 loses nothing with any policy: the bytes are in the OS already."""
+    relaxed = DurableServer(tmp_path / policy)
+    relaxed.start("--fsync", policy)
+    try:
+        relaxed.client("s3").create_bucket(Bucket=f"fsync-{policy}")
+        assert relaxed.status()["fsync"] == policy
+        relaxed.kill()
+        relaxed.start("--fsync", policy)
+        assert [b["Name"] for b in relaxed.client("s3").list_buckets()["Buckets"]] == [
+            f"fsync-{policy}"
+        ]
+    finally:
+        relaxed.kill()
+
+
+def test_malformed_requests_get_motos_answer_and_keep_the_journal_valid(
+    server: DurableServer,
+) -> None:
+    broken = httpx.post(
+        server.url,
+        content=b"{not json",
+        headers={
+            "X-Amz-Target": "DynamoDB_20120810.CreateTable",
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": (
+                "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request"
+            ),
+        },
+    )
+    assert broken.status_code >= 400
+    server.client("s3").create_bucket(Bucket="after-garbage")
+    server.kill()
+    server.start()
+    assert server.status()["recovery"]["notes"] == []
+    assert [b["Name"] for b in server.client("s3").list_buckets()["Buckets"]] == ["after-garbage"]

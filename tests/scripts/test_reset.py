@@ -5,12 +5,12 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 
 from devstack.waiting import free_port
+from tests.scripts.aws import client
 
 RESET = Path(__file__).resolve().parents[2] / "scripts" / "reset.sh"
 
@@ -40,25 +40,12 @@ def run_reset(endpoint: str, answer: str, **env: str) -> subprocess.CompletedPro
 
 
 def tables(endpoint: str) -> list[str]:
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    names: list[str] = client.list_tables()["TableNames"]
+    names: list[str] = client(endpoint, "dynamodb").list_tables()["TableNames"]
     return names
 
 
 def make_stray_table(endpoint: str) -> None:
-    boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    ).create_table(
+    client(endpoint, "dynamodb").create_table(
         TableName="stray",
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],

@@ -7,11 +7,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import httpx
 import pytest
 
 from devstack.waiting import free_port
+from tests.scripts.aws import client
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "snapshot.sh"
 
@@ -48,24 +48,11 @@ def snapshot(endpoint: str, folder: Path, *args: str) -> subprocess.CompletedPro
 
 
 def buckets(endpoint: str) -> list[str]:
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    return [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]]
+    return [bucket["Name"] for bucket in client(endpoint, "s3").list_buckets()["Buckets"]]
 
 
 def make_bucket(endpoint: str, name: str) -> None:
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    ).create_bucket(Bucket=name)
+    client(endpoint, "s3").create_bucket(Bucket=name)
 
 
 def test_save_change_load_restores_the_saved_state(endpoint: str, tmp_path: Path) -> None:
