@@ -104,7 +104,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         f"| PutItem p99 while {large:,} items are snapshotted ({compaction['during_n']} writes, snapshot took {results.get('compaction_seconds', 0):.1f} s) | {compaction['during_p99']:.2f} ms | | |",
         f"| ratio | {compaction_ratio:.2f} | ≤ 3 | {_verdict(compaction_ratio <= 3)} |",
         f"| restart-to-ready with {large:,} items | {big_restart['clean']:.2f} s | ≤ 3 s | {_verdict(big_restart['clean'] <= 3)} |",
-        f"| disk for {large:,} items: snapshot + journal | {results['disk']['snapshot_mb']:.1f} MB + {results['disk']['journal_mb']:.2f} MB | | |",
+        f"| disk for {large:,} items: one snapshot + journal (two snapshot generations are kept) | {results['disk']['snapshot_mb']:.1f} MB + {results['disk']['journal_mb']:.2f} MB | | |",
         f"| peak RSS with {large:,} items: durable / plain | {results['rss']['durable']:.0f} MB / {results['rss']['plain']:.0f} MB | | |",
         "",
         "## Restart-to-ready",
