@@ -115,5 +115,30 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     for r in results["restarts"]:
         crash = f"{r['kill9']:.2f} s" if "kill9" in r else "—"
         lines.append(f"| {r['state']} | {r['clean']:.2f} s | {crash} |")
-    lines += ["", "![restart time](bench-restart.png)", ""]
+    lines += [
+        "",
+        "![restart time](bench-restart.png)",
+        "",
+        "## Reading the results",
+        "",
+        "- Reads carry no persistence cost (ratios around 1.00): they skip the journal.",
+        "- A write pays for one `fdatasync` of its journal record before it is answered (about",
+        "  0.2 ms on an idle disk here, more when eight writers queue on the same virtual disk),",
+        "  and state changes run one at a time. Where a write ratio misses 1.10, that is the",
+        "  cause: the fsync is a visible share of a 3 ms DynamoDB PutItem, and with eight",
+        "  writers the fsyncs queue. fsyncs already run outside the lock (group commit: one",
+        "  fsync covers every record written before it). What would close the rest: one fsync",
+        "  per batch of concurrent writers (a leader syncs, followers wait on it), or",
+        "  `DURABLE_MOTO_FSYNC=everysec`, which takes the fsync off the request path and loses",
+        "  at most a second of writes on power loss (nothing on `kill -9`).",
+        "- Persistence cost does not grow with the state: the journal appends one record",
+        "  whatever the size of the table; snapshots happen in a forked child.",
+        "- Restart time is dominated by loading the snapshot (0.7 s for 100,000 items, with the",
+        "  garbage collector paused) plus replaying the journal written since it (1–10 ms a",
+        "  record, hence `DURABLE_MOTO_COMPACT_RECORDS`).",
+        "- SQS state is limited to 1,000 messages: Moto's own SendMessageBatch slows down as",
+        "  the queue grows (4,000 messages took 157 s in-process with plain Moto), so building",
+        "  10,000 would dominate the run. Restart cost per object is similar to DynamoDB's.",
+        "",
+    ]
     (out / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")

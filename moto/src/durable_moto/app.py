@@ -7,7 +7,7 @@ acknowledged write is a journaled write. Reads run under the same lock so they
 never draw from a generator a write has just seeded.
 """
 
-import logging
+import io
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -20,7 +20,6 @@ from durable_moto.admin import ADMIN_PREFIX, Admin
 from durable_moto.records import Record
 from durable_moto.store import DurableStore
 
-logger = logging.getLogger("durable_moto")
 RESET_PATH = "/moto-api/reset"
 
 
@@ -74,12 +73,13 @@ class DurableApp:
     def _execute_once(self, environ: dict[str, Any], body: bytes) -> wsgi.Response:
         mutating = classify.is_mutating(environ, body)
         with self.store.lock:
-            if mutating and self.store.write_failure:
+            if not mutating:
+                environ["wsgi.input"] = io.BytesIO(body)
+                return wsgi.call(self.moto_app, environ)
+            if self.store.write_failure:
                 return wsgi.plain(503, f"durable-moto: {self.store.write_failure}")
             record = Record.from_environ(environ, body, determinism.new_seed(), time.time())
-            response = self._run(record, seeded=mutating)
-            if not mutating:
-                return response
+            response = self._run_seeded(record)
             try:
                 writer = self.store.append(record)
             except OSError:
@@ -94,12 +94,10 @@ class DurableApp:
             self._changed.notify_all()  # wake long polls: a message may have arrived
         return response
 
-    def _run(self, record: Record, *, seeded: bool) -> wsgi.Response:
-        environ = wsgi.environ_for(record)
-        if not seeded:
-            return wsgi.call(self.moto_app, environ)
+    def _run_seeded(self, record: Record) -> wsgi.Response:
+        """Run it exactly as a replay will: from the record, with its seed."""
         with determinism.seeded(record.seed) as keys:
-            response = wsgi.call(self.moto_app, environ)
+            response = wsgi.call(self.moto_app, wsgi.environ_for(record))
         record.keys.extend(keys)
         return response
 

@@ -29,7 +29,13 @@ from typing import Any
 
 from durable_moto import snapshot
 from durable_moto.config import DurableConfig
-from durable_moto.journal import JournalError, JournalWriter, read_segment, segment_name
+from durable_moto.journal import (
+    JournalError,
+    JournalWriter,
+    Segment,
+    read_segment,
+    segment_name,
+)
 from durable_moto.records import Record
 from durable_moto.snapshot import SnapshotError, SnapshotInfo
 
@@ -199,15 +205,14 @@ class DurableStore:
         self.recovery.replayed += len(contents.records)
         return True
 
-    def _good_prefix(self, path: Path, bad_offset: int) -> Any:
+    def _good_prefix(self, path: Path, bad_offset: int) -> Segment:
         """The records before ``bad_offset``, read from a truncated copy."""
-        data = path.read_bytes()[:bad_offset]
         probe = path.with_suffix(".probe")
-        probe.write_bytes(data)
+        probe.write_bytes(path.read_bytes()[:bad_offset])
         try:
             return read_segment(probe, self.moto_version)
         except JournalError:  # the header itself is bad: nothing to keep
-            return type("Empty", (), {"records": [], "end": 0})()
+            return Segment(path, [], 0, None)
         finally:
             probe.unlink()
 
