@@ -134,7 +134,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "- Persistence cost does not grow with the state: the journal appends one record",
         "  whatever the size of the table; snapshots happen in a forked child.",
         "- Restart time is dominated by loading the snapshot (0.7 s for 100,000 items, with the",
-        "  garbage collector paused) plus replaying the journal written since it (1–10 ms a",
+        "  garbage collector paused) plus replaying the journal written since it (1 to 10 ms a",
         "  record, hence `DURABLE_MOTO_COMPACT_RECORDS`).",
         "- SQS state is limited to 1,000 messages: Moto's own SendMessageBatch slows down as",
         "  the queue grows (4,000 messages took 157 s in-process with plain Moto), so building",
