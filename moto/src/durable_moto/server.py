@@ -36,6 +36,8 @@ def serve(host: str, port: int, config: DurableConfig) -> int:
             return 3
         app = durable
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)  # type: ignore[arg-type]
+    if store is not None:
+        store.close_in_child.append(server.socket.fileno())
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:

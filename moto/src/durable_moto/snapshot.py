@@ -116,7 +116,7 @@ def encode_state(segment: int, moto_version: str) -> bytes:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Temp file, fsync, rename, fsync the folder: a reader sees all of it or none."""
-    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")
     with open(temporary, "wb") as out:
         out.write(data)
         out.flush()

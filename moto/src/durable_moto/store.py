@@ -83,6 +83,8 @@ class DurableStore:
         self._compacted = threading.Condition()
         self._closed = False
         self._dir_lock: int | None = None
+        self.close_in_child: list[int] = []
+        """File descriptors a snapshot child closes first (the server's socket)."""
 
     # -- start-up --------------------------------------------------------------
 
@@ -95,6 +97,8 @@ class DurableStore:
             self.writer = JournalWriter(
                 self.data_dir / segment_name(self.segment), self.moto_version, self.config.fsync
             )
+            # The compaction threshold counts records since the snapshot, not since start.
+            self.writer.records = self.recovery.replayed
         self.recovery.seconds = round(time.monotonic() - started, 3)
         logger.info(
             "recovered: snapshot %s, %d journal records replayed in %.2f s",
@@ -335,6 +339,11 @@ class DurableStore:
 
     def _child_dump(self, segment: int, report_fd: int) -> int:
         gc.disable()  # the child only serializes and exits
+        # A child outliving a killed parent must not keep its successor from
+        # starting: it lets go of the directory lock and the listening socket.
+        for fd in [self._dir_lock, *self.close_in_child]:
+            if fd is not None:
+                os.close(fd)
         try:
             data = snapshot.encode_state(segment, self.moto_version)
             snapshot.write_atomically(self.data_dir / snapshot.snapshot_name(segment), data)
