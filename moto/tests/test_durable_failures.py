@@ -69,3 +69,24 @@ def test_empty_long_poll_returns_empty_after_its_wait(server: DurableServer) -> 
     server.kill()
     server.start()  # the journaled short polls replay without waiting
     assert server.status()["recovery"]["replayed_records"] >= 2
+
+
+def test_queue_level_long_polling_does_not_hold_the_server(server: DurableServer) -> None:
+    sqs = server.client("sqs")
+    queue = sqs.create_queue(
+        QueueName="patient", Attributes={"ReceiveMessageWaitTimeSeconds": "20"}
+    )["QueueUrl"]
+    received: list[dict[str, object]] = []
+    polling = threading.Event()
+
+    def poll_without_asking() -> None:
+        polling.set()
+        answer = server.client("sqs").receive_message(QueueUrl=queue)
+        received.extend(answer.get("Messages", []))
+
+    poller = threading.Thread(target=poll_without_asking)
+    poller.start()
+    polling.wait()
+    sqs.send_message(QueueUrl=queue, MessageBody="arrived")
+    poller.join(timeout=30)
+    assert [message["Body"] for message in received] == ["arrived"]
