@@ -81,13 +81,13 @@ class DurableApp:
             record = Record.from_environ(environ, body, determinism.new_seed(), time.time())
             response = self._run_seeded(record)
             try:
-                writer = self.store.append(record)
+                written = self.store.append(record)
             except OSError:
                 return _not_persisted(self.store)
             if path_is_reset(environ):
                 self.store.compact_in_process()  # the journal before a reset is dead weight
         try:
-            self.store.make_durable(writer)
+            self.store.make_durable(written)
         except OSError:
             return _not_persisted(self.store)
         with self._changed:

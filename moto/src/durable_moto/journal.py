@@ -82,39 +82,65 @@ class JournalWriter:
         self.path = path
         self._fsync = fsync
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        self._dirty = False
-        self._lock = threading.Lock()
+        self._synced_cond = threading.Condition()
+        self._syncing = False
         self.records = 0
         self.size = os.fstat(self._fd).st_size
+        self._synced = self.size
         if self.size == 0:
             header = json.dumps({"format": FORMAT, "moto": moto_version}).encode()
             self._write(MAGIC + frame(header))
             self.sync()
             fsync_directory(path.parent)
 
-    def append(self, record: Record) -> None:
-        """Write one record to the OS; ``sync`` makes it (and all before it) durable."""
+    def append(self, record: Record) -> int:
+        """Write one record to the OS; returns the offset ``sync_through`` must reach."""
         self._write(frame(record.encode()))
         self.records += 1
-        self._dirty = True
+        return self.size
 
     def sync(self) -> None:
-        with self._lock:
-            if self._fd >= 0:  # a closed segment was synced when it was closed
-                os.fdatasync(self._fd)
-            self._dirty = False
+        self.sync_through(self.size)
+
+    def sync_through(self, offset: int) -> None:
+        """Return once every byte before ``offset`` is on disk.
+
+        Concurrent writers share fsyncs: one of them (the leader) syncs all
+        that has been written so far, the others wait for it instead of
+        queueing fsyncs of their own on the disk.
+        """
+        with self._synced_cond:
+            while self._synced < offset and self._fd >= 0:
+                if self._syncing:
+                    self._synced_cond.wait()
+                    continue
+                self._syncing = True
+                target = self.size
+                self._synced_cond.release()
+                try:
+                    os.fdatasync(self._fd)
+                finally:
+                    self._synced_cond.acquire()
+                    self._syncing = False
+                    self._synced_cond.notify_all()
+                self._synced = max(self._synced, target)
 
     def sync_if_dirty(self) -> None:
         """The ``everysec`` flusher calls this once a second."""
-        if self._dirty:
+        if self._synced < self.size:
             self.sync()
 
     def close(self) -> None:
-        with self._lock:
+        """fsync and close; later ``sync_through`` calls return at once."""
+        with self._synced_cond:
+            while self._syncing:
+                self._synced_cond.wait()
             if self._fd >= 0:
                 os.fdatasync(self._fd)
                 os.close(self._fd)
                 self._fd = -1
+                self._synced = self.size
+            self._synced_cond.notify_all()
 
     def _write(self, data: bytes) -> None:
         view = memoryview(data)

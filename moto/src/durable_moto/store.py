@@ -255,34 +255,35 @@ class DurableStore:
 
     # -- while serving ------------------------------------------------------------
 
-    def append(self, record: Record) -> JournalWriter:
+    def append(self, record: Record) -> tuple[JournalWriter, int]:
         """Journal one executed request (caller holds ``lock``). OSError: not persisted.
 
-        Returns the segment written to; ``make_durable`` it before answering.
+        Returns the segment and the offset to ``make_durable`` before answering.
         """
         writer = self.writer
         assert writer is not None
         try:
-            writer.append(record)
+            end = writer.append(record)
         except OSError as error:
             self._fail(error)
             raise
         if self._needs_compaction():
             self.compact(wait=False)
-        return writer
+        return writer, end
 
-    def make_durable(self, writer: JournalWriter) -> None:
+    def make_durable(self, written: tuple[JournalWriter, int]) -> None:
         """fsync per the policy, *outside* ``lock`` (group commit).
 
         Records are written in execution order, and an fsync covers every byte
-        written before it, so whichever request's fsync comes first makes the
-        earlier ones durable too: the next request executes while this one
-        waits for the disk, and nothing is answered before it is on disk.
+        written before it, so one fsync makes every earlier record durable too:
+        the next request executes while this one waits for the disk, concurrent
+        writers share one fsync, and nothing is answered before it is on disk.
         """
         if self.config.fsync != "always":
             return
+        writer, end = written
         try:
-            writer.sync()
+            writer.sync_through(end)
         except OSError as error:
             self._fail(error)
             raise
