@@ -41,25 +41,33 @@ def test_full_disk_fails_loudly_and_never_acknowledges_the_lost_write(tmp_path: 
     server.kill()
 
 
-def test_long_poll_waits_without_blocking_other_clients(server: DurableServer) -> None:
-    sqs = server.client("sqs")
-    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-    received: list[dict[str, object]] = []
+def _poll_while_another_client_sends(
+    server: DurableServer, queue: str, **receive: Any
+) -> list[str]:
+    """Start a receive, send while it waits, return what the receive got.
+
+    If the waiting receive held the server, the send would queue behind it until
+    the wait ran out, and the receive would come back empty.
+    """
+    received: list[dict[str, str]] = []
     polling = threading.Event()
 
-    def long_poll() -> None:
+    def poll() -> None:
         polling.set()
-        answer = server.client("sqs").receive_message(QueueUrl=queue, WaitTimeSeconds=20)
+        answer = server.client("sqs").receive_message(QueueUrl=queue, **receive)
         received.extend(answer.get("Messages", []))
 
-    poller = threading.Thread(target=long_poll)
+    poller = threading.Thread(target=poll)
     poller.start()
     polling.wait()
-    # If the long poll held the server, this send would wait behind it for 20 s
-    # and the poll would come back empty.
-    sqs.send_message(QueueUrl=queue, MessageBody="wake up")
+    server.client("sqs").send_message(QueueUrl=queue, MessageBody="wake up")
     poller.join(timeout=30)
-    assert [message["Body"] for message in received] == ["wake up"]
+    return [message["Body"] for message in received]
+
+
+def test_long_poll_waits_without_blocking_other_clients(server: DurableServer) -> None:
+    queue = server.client("sqs").create_queue(QueueName="inbox")["QueueUrl"]
+    assert _poll_while_another_client_sends(server, queue, WaitTimeSeconds=20) == ["wake up"]
 
 
 def test_empty_long_poll_returns_empty_after_its_wait(server: DurableServer) -> None:
@@ -72,21 +80,7 @@ def test_empty_long_poll_returns_empty_after_its_wait(server: DurableServer) -> 
 
 
 def test_queue_level_long_polling_does_not_hold_the_server(server: DurableServer) -> None:
-    sqs = server.client("sqs")
-    queue = sqs.create_queue(
+    queue = server.client("sqs").create_queue(
         QueueName="patient", Attributes={"ReceiveMessageWaitTimeSeconds": "20"}
     )["QueueUrl"]
-    received: list[dict[str, object]] = []
-    polling = threading.Event()
-
-    def poll_without_asking() -> None:
-        polling.set()
-        answer = server.client("sqs").receive_message(QueueUrl=queue)
-        received.extend(answer.get("Messages", []))
-
-    poller = threading.Thread(target=poll_without_asking)
-    poller.start()
-    polling.wait()
-    sqs.send_message(QueueUrl=queue, MessageBody="arrived")
-    poller.join(timeout=30)
-    assert [message["Body"] for message in received] == ["arrived"]
+    assert _poll_while_another_client_sends(server, queue) == ["wake up"]

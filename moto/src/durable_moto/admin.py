@@ -20,10 +20,7 @@ ADMIN_PREFIX = "/_durable/"
 
 
 def _json(status: int, body: dict[str, Any]) -> wsgi.Response:
-    response = wsgi.plain(status, "")
-    response.headers = [("Content-Type", "application/json")]
-    response.body = json.dumps(body, indent=1).encode()
-    return response
+    return wsgi.respond(status, json.dumps(body, indent=1).encode(), "application/json")
 
 
 def services_summary() -> dict[str, dict[str, list[str]]]:
@@ -59,7 +56,7 @@ class Admin:
                     data = snapshot.encode_state(store.segment, store.moto_version)
                 except SnapshotError as error:
                     return _json(500, {"error": str(error)})
-            return wsgi.Response("200 OK", [("Content-Type", "application/octet-stream")], data)
+            return wsgi.respond(200, data, "application/octet-stream")
         if (action, method) == ("import", "POST"):
             data = get_input_stream(environ).read()
             try:

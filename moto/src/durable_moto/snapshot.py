@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,7 @@ class SnapshotInfo:
     path: Path
     segment: int
     created: float
-    services: list[str] = field(default_factory=list)
-    size: int = 0
+    size: int
 
 
 class _Pickler(cloudpickle.Pickler):  # type: ignore[misc]
@@ -177,10 +176,3 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def read_info(path: Path, moto_version: str) -> SnapshotInfo:
-    header, services = decode_state(path.read_bytes(), moto_version)
-    return SnapshotInfo(
-        path, int(header["segment"]), float(header["created"]), list(services), path.stat().st_size
-    )

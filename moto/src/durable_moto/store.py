@@ -147,7 +147,7 @@ class DurableStore:
             base = number
             self.recovery.snapshot = path.name
             self.last_snapshot = SnapshotInfo(
-                path, number, path.stat().st_mtime, list(services), path.stat().st_size
+                path, number, path.stat().st_mtime, path.stat().st_size
             )
             break
 
@@ -346,8 +346,7 @@ class DurableStore:
             if fd is not None:
                 os.close(fd)
         try:
-            data = snapshot.encode_state(segment, self.moto_version)
-            snapshot.write_atomically(self.data_dir / snapshot.snapshot_name(segment), data)
+            self._write_snapshot(segment)
             return 0
         except BaseException as error:
             os.write(report_fd, f"{type(error).__name__}: {error}".encode()[:4000])
@@ -366,9 +365,7 @@ class DurableStore:
             newer = self.last_snapshot is None or segment > self.last_snapshot.segment
             if error is None and newer:
                 path = self.data_dir / snapshot.snapshot_name(segment)
-                self.last_snapshot = SnapshotInfo(
-                    path, segment, time.time(), [], path.stat().st_size
-                )
+                self.last_snapshot = SnapshotInfo(path, segment, time.time(), path.stat().st_size)
                 self._drop_old_generations()
                 self.last_compaction_seconds = round(time.monotonic() - started, 3)
                 logger.info(
@@ -386,12 +383,15 @@ class DurableStore:
         started = time.monotonic()
         segment = self._rotate()
         try:
-            data = snapshot.encode_state(segment, self.moto_version)
-            snapshot.write_atomically(self.data_dir / snapshot.snapshot_name(segment), data)
+            self._write_snapshot(segment)
         except (SnapshotError, OSError) as error:
             self._finish_compaction(segment, started, str(error))
             raise
         self._finish_compaction(segment, started, None)
+
+    def _write_snapshot(self, segment: int) -> None:
+        data = snapshot.encode_state(segment, self.moto_version)
+        snapshot.write_atomically(self.data_dir / snapshot.snapshot_name(segment), data)
 
     def _rotate(self) -> int:
         """Start the next journal segment; returns its number (the snapshot's)."""

@@ -4,6 +4,7 @@ import io
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 from durable_moto.records import Record
@@ -58,10 +59,9 @@ def environ_for(record: Record) -> dict[str, Any]:
     return environ
 
 
+def respond(status: int, body: bytes, content_type: str) -> Response:
+    return Response(f"{status} {HTTPStatus(status).phrase}", [("Content-Type", content_type)], body)
+
+
 def plain(status: int, message: str) -> Response:
-    phrase = {200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found"}.get(
-        status, "Service Unavailable" if status == 503 else "Error"
-    )
-    return Response(
-        f"{status} {phrase}", [("Content-Type", "text/plain; charset=utf-8")], message.encode()
-    )
+    return respond(status, message.encode(), "text/plain; charset=utf-8")
