@@ -1,9 +1,11 @@
 """``make dev``: the whole stack as local processes, in the foreground, until Ctrl-C.
 
-Ports come from MOTO_PORT, CATALOG_PORT and GATEWAY_PORT (defaults 4566, 8001,
-8080); state lives under ``.data/`` (MOTOSTACK_DATA_DIR).
+Ports come from MOTO_PORT, CATALOG_PORT, ORDERS_PORT, FULFILLMENT_PORT and
+GATEWAY_PORT (defaults 4566, 8001, 8002, 8003, 8080); state lives under
+``.data/`` (MOTOSTACK_DATA_DIR).
 """
 
+import dataclasses
 import os
 import signal
 import sys
@@ -15,11 +17,12 @@ from devstack.waiting import StackError
 
 
 def _ports_from_env() -> Ports:
-    defaults = Ports()
+    """``<NAME>_PORT`` for each component, e.g. ``ORDERS_PORT``; defaults otherwise."""
     return Ports(
-        moto=int(os.environ.get("MOTO_PORT", defaults.moto)),
-        catalog=int(os.environ.get("CATALOG_PORT", defaults.catalog)),
-        gateway=int(os.environ.get("GATEWAY_PORT", defaults.gateway)),
+        **{
+            name: int(os.environ.get(f"{name.upper()}_PORT", default))
+            for name, default in dataclasses.asdict(Ports()).items()
+        }
     )
 
 

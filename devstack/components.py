@@ -12,6 +12,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+DEMO_API_KEY = "motostack-local-demo-key"
+"""Accepted for writes by a local stack (the seeder stores it); never use it anywhere real."""
+
 # Variables that could point a local stack at a real account if inherited.
 _FOREIGN_AWS = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE")
 
@@ -20,6 +23,8 @@ _FOREIGN_AWS = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_D
 class Ports:
     moto: int = 4566
     catalog: int = 8001
+    orders: int = 8002
+    fulfillment: int = 8003
     gateway: int = 8080
 
 
@@ -49,6 +54,9 @@ def stack_environment(ports: Ports, data_dir: Path) -> dict[str, str]:
         "AWS_REGION": os.environ.get("AWS_REGION", "us-east-1"),
         "MOTO_DATA_DIR": str(data_dir / "moto"),
         "CATALOG_URL": f"http://127.0.0.1:{ports.catalog}",
+        "ORDERS_URL": f"http://127.0.0.1:{ports.orders}",
+        "FULFILLMENT_URL": f"http://127.0.0.1:{ports.fulfillment}",
+        "DEMO_API_KEY": os.environ.get("DEMO_API_KEY", DEMO_API_KEY),
         "PYTHONUNBUFFERED": "1",
     }
     return env
@@ -80,6 +88,16 @@ def local_components(ports: Ports) -> list[Component]:
             "catalog",
             _uvicorn("services.catalog.main", ports.catalog),
             health_url=f"http://127.0.0.1:{ports.catalog}/readyz",
+        ),
+        Component(
+            "orders",
+            _uvicorn("services.orders.main", ports.orders),
+            health_url=f"http://127.0.0.1:{ports.orders}/readyz",
+        ),
+        Component(
+            "fulfillment",
+            _uvicorn("services.fulfillment.main", ports.fulfillment),
+            health_url=f"http://127.0.0.1:{ports.fulfillment}/readyz",
         ),
         Component(
             "gateway",

@@ -6,6 +6,7 @@
   temporary state; ``E2E_STACK=compose``: a compose project of its own.
 """
 
+import dataclasses
 import os
 import sys
 import tempfile
@@ -58,7 +59,7 @@ def stack_for_tests() -> Iterator[Stack]:
     if kind != "local":
         raise ValueError(f"E2E_STACK must be local or compose, not {kind!r}")
     with tempfile.TemporaryDirectory(prefix="motostack-e2e-") as data_dir:
-        ports = Ports(moto=free_port(), catalog=free_port(), gateway=free_port())
+        ports = Ports(**{name: free_port() for name in dataclasses.asdict(Ports())})
         log_path = Path(data_dir) / "stack.log"
         with log_path.open("w") as log:
             local = ProcessStack(ports, Path(data_dir), log)

@@ -1,7 +1,8 @@
 """The one-shot seeder: ``python -m seed``.
 
 Waits for the AWS endpoint, creates every resource the services declare, loads
-the fixtures, and exits 0. Running it again changes nothing and says so.
+the fixtures and the demo API key, and exits 0. Running it again changes
+nothing and says so.
 """
 
 import logging
@@ -9,14 +10,18 @@ import sys
 
 from pydantic import ValidationError
 
-from seed.fixtures import load_products, read_products
+from seed.api_keys import ensure_api_key
+from seed.fixtures import load_inventory, load_products, read_inventory, read_products
 from seed.provision import ensure
 from seed.settings import SeedSettings
+from seed.stack import AWS_SERVICES, stack_resources
 from seed.wait import EndpointUnavailable, wait_for_endpoint
 from services.catalog.models import ProductStore
-from services.catalog.resources import catalog_resources
 from services.catalog.settings import CatalogSettings
 from services.common.aws import aws_client
+from services.gateway.settings import GatewaySettings
+from services.orders.models import OrderStore
+from services.orders.settings import OrdersSettings
 
 logger = logging.getLogger("seed")
 
@@ -28,22 +33,33 @@ def _progress(done: int, total: int) -> None:
 
 
 def run(settings: SeedSettings) -> int:
-    clients = {name: aws_client(name, settings) for name in ("dynamodb", "s3")}
+    clients = {name: aws_client(name, settings) for name in AWS_SERVICES}
     wait_for_endpoint(clients["dynamodb"], settings.seed_wait_seconds)
 
-    catalog = CatalogSettings()
     changed = 0
-    for resource in catalog_resources(catalog):
+    for resource in stack_resources():
         outcome = ensure(resource, clients, settings.aws_region)
         changed += outcome == "created"
         logger.info("%s %s: %s", type(resource).__name__.lower(), resource.name, outcome)
 
+    if settings.demo_api_key:
+        outcome = ensure_api_key(
+            clients["secretsmanager"], GatewaySettings().api_keys_secret, settings.demo_api_key
+        )
+        changed += outcome == "created"
+        logger.info("demo API key: %s", outcome)
+
     if settings.seed_fixtures:
         products = read_products(settings.seed_fixtures_dir / "products.json")
-        store = ProductStore(clients["dynamodb"], catalog.products_table)
-        report = load_products(store, products, _progress)
+        levels = read_inventory(settings.seed_fixtures_dir / "inventory.json")
+        catalog = ProductStore(clients["dynamodb"], CatalogSettings().products_table)
+        report = load_products(catalog, products, _progress)
         changed += report.created
         logger.info("products: %d created, %d already there", report.created, report.unchanged)
+        orders = OrderStore(clients["dynamodb"], OrdersSettings().orders_table)
+        stock = load_inventory(orders, levels)
+        changed += stock.created
+        logger.info("stock: %d SKUs stocked, %d already there", stock.created, stock.unchanged)
 
     logger.info("done: %s", f"{changed} changes" if changed else "nothing to do, all in place")
     return 0
@@ -56,7 +72,7 @@ def main() -> int:
     except EndpointUnavailable as error:
         logger.error("%s", error)
         return 2
-    except ValidationError as error:
+    except (ValidationError, ValueError) as error:
         logger.error("invalid configuration or fixtures:\n%s", error)
         return 3
 

@@ -1,7 +1,9 @@
-"""Demo data: products from ``fixtures/products.json``, loaded idempotently.
+"""Demo data, loaded idempotently: products (``fixtures/products.json``) and their stock
+(``fixtures/inventory.json``).
 
 Fixture products get ids derived from their SKU, so every stack seeded from the
-same files has the same ids, and a product already there is left untouched.
+same files has the same ids, and a product already there is left untouched. A
+stock level already there is left untouched too: re-seeding never undoes sales.
 """
 
 import json
@@ -15,10 +17,12 @@ from pydantic import TypeAdapter
 
 from services.catalog.models import ProductFields, ProductStore
 from services.common.errors import Conflict
+from services.orders.models import OrderStore
 
 logger = logging.getLogger(__name__)
 FIXTURE_NAMESPACE = uuid.UUID("6f1c3c4e-3b7a-4c8e-9a51-8d0f3c2b7e10")
 _products_file = TypeAdapter(list[ProductFields])
+_inventory_file = TypeAdapter(dict[str, int])
 
 
 @dataclass
@@ -52,4 +56,23 @@ def load_products(
             except Conflict:  # a concurrent seeder created it first
                 report.unchanged += 1
         progress(done, len(products))
+    return report
+
+
+def read_inventory(path: Path) -> dict[str, int]:
+    """SKU to units in stock; validated (and never negative) before anything is written."""
+    levels = _inventory_file.validate_python(json.loads(path.read_text()))
+    negative = sorted(sku for sku, units in levels.items() if units < 0)
+    if negative:
+        raise ValueError(f"{path.name}: negative stock for {', '.join(negative)}")
+    return levels
+
+
+def load_inventory(store: OrderStore, levels: dict[str, int]) -> LoadReport:
+    report = LoadReport()
+    for sku, units in levels.items():
+        if store.set_stock(sku, units, only_if_new=True):
+            report.created += 1
+        else:
+            report.unchanged += 1
     return report

@@ -15,3 +15,8 @@ class SeedSettings(StackSettings):
     seed_wait_seconds: float = Field(
         default=60, gt=0, description="How long to wait for the AWS endpoint to answer."
     )
+    demo_api_key: str | None = Field(
+        default=None,
+        min_length=16,
+        description="Added to the gateway's API keys so writes work on a fresh stack.",
+    )

@@ -7,6 +7,7 @@ import pytest
 from moto import mock_aws
 
 from seed.provision import ensure
+from seed.stack import AWS_SERVICES, stack_resources
 from services.catalog.resources import catalog_resources
 from services.catalog.settings import CatalogSettings
 from services.common.aws import aws_client
@@ -37,4 +38,13 @@ def provisioned(catalog_settings: CatalogSettings) -> dict[str, Any]:
     clients = {name: aws_client(name, catalog_settings) for name in ("dynamodb", "s3")}
     for resource in catalog_resources(catalog_settings):
         ensure(resource, clients, catalog_settings.aws_region)
+    return clients
+
+
+@pytest.fixture
+def stack_clients(aws: None) -> dict[str, Any]:
+    """Every resource of the stack, created the way the seeder creates them."""
+    clients = {name: aws_client(name, CatalogSettings()) for name in AWS_SERVICES}
+    for resource in stack_resources():
+        ensure(resource, clients, "us-east-1")
     return clients

@@ -10,23 +10,24 @@ Item layout, one table:
   between a check and a write.
 """
 
-import base64
-import binascii
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.catalog.resources import LISTING_INDEX
-from services.common.errors import Conflict, InvalidField, NotFound
-
-SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,31}$"
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+from services.common.dynamodb import (
+    cancellation_codes,
+    decode_cursor,
+    encode_cursor,
+    from_item,
+    is_cancelled_transaction,
+    to_item,
+)
+from services.common.errors import Conflict, NotFound
+from services.common.fields import SKU_PATTERN
 
 
 class ProductFields(BaseModel):
@@ -84,43 +85,15 @@ def _to_item(product: Product) -> dict[str, Any]:
         "entity": "product",
         "created": f"{data['created_at']}#{product.id}",
     }
-    return {name: _serializer.serialize(value) for name, value in data.items()}
+    return to_item(data)
 
 
 def _from_item(item: dict[str, Any]) -> Product:
-    data = {name: _deserializer.deserialize(value) for name, value in item.items()}
-    return Product.model_validate(
-        {
-            name: int(value) if name in {"price_cents", "version"} else value
-            for name, value in data.items()
-            if name in Product.model_fields
-        }
-    )
+    data = from_item(item)
+    return Product.model_validate({k: v for k, v in data.items() if k in Product.model_fields})
 
 
-def encode_cursor(key: dict[str, Any]) -> str:
-    """An opaque cursor: the index key of the last item a page returned."""
-    plain = {name: value["S"] for name, value in key.items()}
-    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> dict[str, Any]:
-    try:
-        plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError):
-        raise InvalidField("cursor", "is not a cursor this API issued") from None
-    if not (
-        isinstance(plain, dict)
-        and set(plain) == {"pk", "entity", "created"}
-        and all(isinstance(value, str) for value in plain.values())
-    ):
-        raise InvalidField("cursor", "is not a cursor this API issued")
-    return {name: {"S": value} for name, value in plain.items()}
-
-
-def _cancellation_codes(error: ClientError) -> list[str]:
-    reasons = error.response.get("CancellationReasons") or []
-    return [reason.get("Code", "None") for reason in reasons]
+_CURSOR_KEY = {"pk", "entity", "created"}
 
 
 class ProductStore:
@@ -202,13 +175,13 @@ class ProductStore:
             "Limit": limit + 1,
         }
         if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor)
+            request["ExclusiveStartKey"] = decode_cursor(cursor, _CURSOR_KEY)
         items = self._db.query(**request)["Items"]
         page, more = items[:limit], len(items) > limit
         next_cursor = None
         if more:
             last = page[-1]
-            next_cursor = encode_cursor({name: last[name] for name in ("pk", "entity", "created")})
+            next_cursor = encode_cursor({name: last[name] for name in _CURSOR_KEY})
         return ProductPage(items=[_from_item(item) for item in page], next_cursor=next_cursor)
 
     def ping(self) -> None:
@@ -250,9 +223,9 @@ class ProductStore:
         try:
             self._db.transact_write_items(TransactItems=actions)
         except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
+            if not is_cancelled_transaction(error):
                 raise
-            codes = _cancellation_codes(error)
+            codes = cancellation_codes(error)
             if len(codes) > 1 and codes[1] == "ConditionalCheckFailed" and "Put" in actions[1]:
                 raise Conflict(f"SKU {sku!r} is already used by another product", sku=sku) from None
             raise Conflict(

@@ -43,3 +43,12 @@ def aws_client(service: str, settings: StackSettings, *, endpoint_url: str | Non
     session = boto3.session.Session(region_name=settings.aws_region)
     config = client_config(service, custom_endpoint=endpoint_url is not None)
     return session.client(service, config=config, endpoint_url=endpoint_url)
+
+
+def topic_arn(sns: Any, name: str) -> str | None:
+    """The ARN of the topic called ``name``, found by listing: no account id needed."""
+    for page in sns.get_paginator("list_topics").paginate():
+        for topic in page["Topics"]:
+            if topic["TopicArn"].rsplit(":", 1)[-1] == name:
+                return str(topic["TopicArn"])
+    return None

@@ -25,6 +25,8 @@ class Table:
     partition_key: str
     sort_key: str | None = None
     indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+    """Items whose epoch-seconds value here has passed are deleted by DynamoDB."""
 
     def key_attributes(self) -> list[str]:
         names = [self.partition_key, self.sort_key]
@@ -41,4 +43,57 @@ class Bucket:
     cors_origins: tuple[str, ...] = field(default=("*",))
 
 
-Resource = Table | Bucket
+@dataclass(frozen=True)
+class Topic:
+    """An SNS topic."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An SQS queue; with ``dead_letter_queue`` set, a message received
+    ``max_receive_count`` times without being deleted moves there."""
+
+    name: str
+    visibility_timeout_seconds: int = 30
+    dead_letter_queue: str | None = None
+    max_receive_count: int = 3
+    retention_seconds: int = 4 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A queue subscribed to a topic, with raw delivery and a filter on message attributes."""
+
+    topic: str
+    queue: str
+    filter_policy: dict[str, list[str]] = field(default_factory=dict, hash=False)
+    raw_message_delivery: bool = True
+
+    @property
+    def name(self) -> str:
+        return f"{self.topic} -> {self.queue}"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A Secrets Manager secret; created holding ``initial_value``, never overwritten."""
+
+    name: str
+    description: str
+    initial_value: str
+
+
+@dataclass(frozen=True)
+class EmailIdentity:
+    """An SES sender address (verified on creation: Moto verifies at once, AWS by email)."""
+
+    address: str
+
+    @property
+    def name(self) -> str:
+        return self.address
+
+
+Resource = Table | Bucket | Topic | Queue | Subscription | Secret | EmailIdentity

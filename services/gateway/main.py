@@ -10,9 +10,11 @@ import httpx
 from fastapi import FastAPI
 
 from services.common.app import create_app
+from services.common.aws import aws_client
 from services.common.health import ReadinessCheck
+from services.gateway.api_keys import ApiKeys
 from services.gateway.routers import docs, proxy
-from services.gateway.settings import GatewaySettings
+from services.gateway.settings import READINESS_NEEDS, GatewaySettings
 
 
 def _upstream_alive(client: httpx.AsyncClient, base_url: str) -> ReadinessCheck:
@@ -28,11 +30,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     timeout = httpx.Timeout(
         settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds
     )
+    app.state.api_keys = ApiKeys(
+        aws_client("secretsmanager", settings),
+        settings.api_keys_secret,
+        settings.api_keys_cache_seconds,
+    )
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
         app.state.http = client
 
         app.state.readiness_checks.update(
-            {name: _upstream_alive(client, url) for name, url in settings.upstreams.items()}
+            {name: _upstream_alive(client, settings.upstreams[name]) for name in READINESS_NEEDS}
         )
         yield
 

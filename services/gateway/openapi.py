@@ -1,7 +1,9 @@
 """One OpenAPI document for the whole stack, stitched from each upstream's own.
 
-Paths get the gateway's ``/api/<service>`` prefix, so "Try it out" in the
-gateway's docs goes through the gateway like any client. An upstream that is
+Each upstream path appears under the gateway route that reaches it
+(``/products`` of catalog as ``/api/catalog/products``, ``/orders/{id}`` of
+orders as ``/api/orders/{id}``), so "Try it out" in the gateway's docs goes
+through the gateway like any client. Paths no route reaches are left out. An upstream that is
 down is left out and named in the description rather than failing the page.
 """
 
@@ -9,6 +11,8 @@ import asyncio
 from typing import Any
 
 import httpx
+
+from services.gateway.settings import Route
 
 
 async def fetch_spec(client: httpx.AsyncClient, base_url: str) -> dict[str, Any]:
@@ -18,14 +22,29 @@ async def fetch_spec(client: httpx.AsyncClient, base_url: str) -> dict[str, Any]
     return spec
 
 
+def gateway_path(routes: dict[str, Route], service: str, path: str) -> str | None:
+    """Where ``path`` of ``service`` is reached through the gateway, if anywhere."""
+    for name, route in routes.items():
+        if route.service == service and (
+            path == route.prefix or path.startswith(route.prefix + "/")
+        ):
+            return f"/api/{name}{path[len(route.prefix) :]}"
+    return None
+
+
 def merge_specs(
-    gateway: dict[str, Any], upstreams: dict[str, dict[str, Any]], missing: list[str]
+    gateway: dict[str, Any],
+    upstreams: dict[str, dict[str, Any]],
+    missing: list[str],
+    routes: dict[str, Route],
 ) -> dict[str, Any]:
     merged = {**gateway, "paths": dict(gateway.get("paths", {}))}
     schemas: dict[str, Any] = dict(gateway.get("components", {}).get("schemas", {}))
     for service, spec in upstreams.items():
         for path, operations in spec.get("paths", {}).items():
-            merged["paths"][f"/api/{service}{path}"] = operations
+            public = gateway_path(routes, service, path)
+            if public is not None:
+                merged["paths"][public] = operations
         schemas.update(spec.get("components", {}).get("schemas", {}))
     if schemas:
         merged["components"] = {**gateway.get("components", {}), "schemas": schemas}
@@ -40,7 +59,10 @@ def merge_specs(
 
 
 async def stack_spec(
-    client: httpx.AsyncClient, gateway: dict[str, Any], upstreams: dict[str, str]
+    client: httpx.AsyncClient,
+    gateway: dict[str, Any],
+    upstreams: dict[str, str],
+    routes: dict[str, Route],
 ) -> dict[str, Any]:
     names = list(upstreams)
     results = await asyncio.gather(
@@ -48,4 +70,4 @@ async def stack_spec(
     )
     found = {name: r for name, r in zip(names, results, strict=True) if isinstance(r, dict)}
     missing = [name for name in names if name not in found]
-    return merge_specs(gateway, found, missing)
+    return merge_specs(gateway, found, missing, routes)

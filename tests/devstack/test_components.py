@@ -21,5 +21,6 @@ def test_environment_targets_the_local_moto_with_fake_keys(
 
 def test_components_start_in_dependency_order() -> None:
     components = local_components(Ports())
-    assert [c.name for c in components] == ["moto", "seed", "catalog", "gateway"]
-    assert [c.one_shot for c in components] == [False, True, False, False]
+    names = ["moto", "seed", "catalog", "orders", "fulfillment", "gateway"]
+    assert [c.name for c in components] == names
+    assert [c.one_shot for c in components] == [False, True, False, False, False, False]

@@ -67,4 +67,7 @@ def test_yes_wipes_everything_and_seeds_again(endpoint: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "wiped" in result.stdout
     assert "64 created" in result.stdout
-    assert tables(endpoint) == ["motostack-local-catalog-products"]
+    assert tables(endpoint) == [
+        "motostack-local-catalog-products",
+        "motostack-local-orders-orders",
+    ]

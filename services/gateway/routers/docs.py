@@ -7,6 +7,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.gateway.openapi import stack_spec
+from services.gateway.settings import ROUTES
 
 router = APIRouter(tags=["docs"])
 
@@ -19,9 +20,9 @@ async def home() -> RedirectResponse:
 @router.get("/api", summary="Index of the services behind this gateway")
 async def index(request: Request) -> dict[str, Any]:
     return {
-        "services": {
-            name: {"base": f"/api/{name}", "openapi": f"/api/{name}/openapi.json"}
-            for name in request.app.state.settings.upstreams
+        "routes": {
+            f"/api/{name}": {"service": route.service, "upstream_path": route.prefix or "/"}
+            for name, route in ROUTES.items()
         },
         "docs": "/docs",
         "openapi": "/openapi.json",
@@ -31,7 +32,10 @@ async def index(request: Request) -> dict[str, Any]:
 @router.get("/openapi.json", include_in_schema=False)
 async def openapi(request: Request) -> dict[str, Any]:
     return await stack_spec(
-        request.app.state.http, request.app.openapi(), request.app.state.settings.upstreams
+        request.app.state.http,
+        request.app.openapi(),
+        request.app.state.settings.upstreams,
+        ROUTES,
     )
 
 

@@ -1,4 +1,7 @@
+from typing import Any
+
 from services.gateway.openapi import merge_specs
+from services.gateway.settings import ROUTES
 
 
 def test_upstream_paths_are_prefixed_and_schemas_merged() -> None:
@@ -7,8 +10,16 @@ def test_upstream_paths_are_prefixed_and_schemas_merged() -> None:
         "paths": {"/products": {"get": {}}},
         "components": {"schemas": {"Product": {"type": "object"}}},
     }
-    merged = merge_specs(gateway, {"catalog": catalog}, missing=["orders"])
+    merged = merge_specs(gateway, {"catalog": catalog}, missing=["orders"], routes=ROUTES)
     assert set(merged["paths"]) == {"/healthz", "/api/catalog/products"}
     assert merged["components"]["schemas"] == {"Product": {"type": "object"}}
     assert "orders" in merged["info"]["description"]
     assert gateway["paths"] == {"/healthz": {}}, "the gateway's own spec must not change"
+
+
+def test_orders_paths_appear_under_their_routes() -> None:
+    orders: dict[str, Any] = {
+        "paths": {"/orders": {}, "/orders/{order_id}": {}, "/inventory/{sku}": {}, "/healthz": {}}
+    }
+    merged = merge_specs({"paths": {}}, {"orders": orders}, missing=[], routes=ROUTES)
+    assert set(merged["paths"]) == {"/api/orders", "/api/orders/{order_id}", "/api/inventory/{sku}"}

@@ -1,0 +1,26 @@
+"""Every resource of the stack, gathered from the services' own declarations."""
+
+from services.catalog.resources import catalog_resources
+from services.catalog.settings import CatalogSettings
+from services.common.resources import Resource
+from services.fulfillment.resources import fulfillment_resources
+from services.fulfillment.settings import FulfillmentSettings
+from services.gateway.resources import gateway_resources
+from services.gateway.settings import GatewaySettings
+from services.orders.resources import orders_resources
+from services.orders.settings import OrdersSettings
+
+AWS_SERVICES = ("dynamodb", "s3", "sns", "sqs", "secretsmanager", "ses")
+"""The AWS services the stack's resources live in (one client each)."""
+
+
+def stack_resources() -> list[Resource]:
+    """In creation order: a topic before its subscriptions, a dead-letter queue before its
+    queue."""
+    orders = OrdersSettings()
+    return [
+        *catalog_resources(CatalogSettings()),
+        *orders_resources(orders),
+        *fulfillment_resources(FulfillmentSettings(), orders.events_topic),
+        *gateway_resources(GatewaySettings()),
+    ]

@@ -1,0 +1,69 @@
+"""DynamoDB helpers the stores share: item (de)serialization, cursors, cancellations.
+
+Stores use the low-level client (one per process, thread-safe) rather than the
+resource API, so these few conversions live here once.
+"""
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from services.common.errors import InvalidField
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_item(data: dict[str, Any]) -> dict[str, Any]:
+    """Plain JSON-able values to a DynamoDB item (``None`` values are left out)."""
+    return {name: _serializer.serialize(value) for name, value in data.items() if value is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item to plain values; numbers come back as ``int`` (every number we store is)."""
+    return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if type(value).__name__ == "Decimal":
+        return int(value)
+    return value
+
+
+def encode_cursor(key: dict[str, Any]) -> str:
+    """An opaque cursor: the index key (string attributes) of the last item a page returned."""
+    plain = {name: value["S"] for name, value in key.items()}
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, key_names: set[str]) -> dict[str, Any]:
+    """The key back from a cursor; anything this API did not issue is a 422 on ``cursor``."""
+    try:
+        plain = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError):
+        raise InvalidField("cursor", "is not a cursor this API issued") from None
+    if not (
+        isinstance(plain, dict)
+        and set(plain) == key_names
+        and all(isinstance(value, str) for value in plain.values())
+    ):
+        raise InvalidField("cursor", "is not a cursor this API issued")
+    return {name: {"S": value} for name, value in plain.items()}
+
+
+def cancellation_codes(error: ClientError) -> list[str]:
+    """Per-action outcome of a cancelled transaction, in request order ("None" = passed)."""
+    reasons = error.response.get("CancellationReasons") or []
+    return [reason.get("Code", "None") for reason in reasons]
+
+
+def is_cancelled_transaction(error: ClientError) -> bool:
+    return bool(error.response["Error"]["Code"] == "TransactionCanceledException")

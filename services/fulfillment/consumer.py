@@ -1,0 +1,175 @@
+"""The long-polling loop: receive a batch, handle each message, delete what is done.
+
+What happens to a message:
+
+* handled (or found already handled): deleted.
+* ``PoisonMessage`` (unreadable, an unknown schema, an order that does not
+  exist): made visible again at once, so after ``maxReceiveCount`` receives SQS
+  moves it to the dead-letter queue and the loop goes on with the rest.
+* anything else (``TryLater``, AWS or the orders service down): made visible
+  again after a pause that grows with each receive.
+
+While a batch is worked on, a heartbeat thread keeps extending the visibility of
+the messages not yet finished, so slow work is not handed to a second worker. On
+stop the current message is finished, the rest of the batch is released at once
+for another worker, and the loop returns.
+"""
+
+import logging
+import threading
+from typing import Any
+
+from pydantic import ValidationError
+
+from services.fulfillment.errors import PoisonMessage, TryLater
+from services.fulfillment.models import Fulfiller
+from services.orders.events import OrderPlaced
+
+logger = logging.getLogger(__name__)
+
+
+def parse_event(body: str) -> OrderPlaced:
+    try:
+        return OrderPlaced.model_validate_json(body)
+    except ValidationError as error:
+        raise PoisonMessage(f"not an OrderPlaced v1 event: {error.errors()[0]['msg']}") from None
+
+
+def retry_delay(receive_count: int) -> int:
+    """5 s after the first receive, then 10, 20 … at most 5 minutes."""
+    return int(min(5 * 2 ** max(receive_count - 1, 0), 300))
+
+
+class InFlight:
+    """Receipt handles of the messages being worked on, for the heartbeat."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._handles: dict[str, str] = {}
+
+    def add(self, message_id: str, handle: str) -> None:
+        with self._lock:
+            self._handles[message_id] = handle
+
+    def discard(self, message_id: str) -> None:
+        with self._lock:
+            self._handles.pop(message_id, None)
+
+    def snapshot(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._handles)
+
+
+class Consumer:
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        fulfiller: Fulfiller,
+        *,
+        batch_size: int,
+        wait_seconds: int,
+        visibility_timeout_seconds: int,
+    ) -> None:
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._fulfiller = fulfiller
+        self._batch_size = batch_size
+        self._wait_seconds = wait_seconds
+        self._visibility = visibility_timeout_seconds
+        self._stop = threading.Event()
+        self._in_flight = InFlight()
+        self.handled = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        """Until stopped: a failed receive (AWS down) is logged and retried after a pause."""
+        heartbeat = threading.Thread(target=self._heartbeat, name="visibility", daemon=True)
+        heartbeat.start()
+        pause = 1.0
+        while not self._stop.is_set():
+            try:
+                self.poll_once()
+                pause = 1.0
+            except Exception as error:
+                logger.warning("receive failed (%s); retrying in %.0f s", error, pause)
+                self._stop.wait(pause)
+                pause = min(pause * 2, 30)
+        heartbeat.join(timeout=5)
+
+    def poll_once(self) -> int:
+        """One receive and its batch; returns how many messages were received."""
+        messages = self._sqs.receive_message(
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=self._batch_size,
+            WaitTimeSeconds=self._wait_seconds,
+            VisibilityTimeout=self._visibility,
+            MessageSystemAttributeNames=["ApproximateReceiveCount"],
+        ).get("Messages", [])
+        for message in messages:
+            self._in_flight.add(message["MessageId"], message["ReceiptHandle"])
+        for message in messages:
+            if self._stop.is_set():
+                self._release(message, after_seconds=0)
+            else:
+                self._handle(message)
+            self._in_flight.discard(message["MessageId"])
+        return len(messages)
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+        try:
+            event = parse_event(message["Body"])
+            outcome = self._fulfiller.fulfil(event, holder=message["MessageId"])
+        except PoisonMessage as error:
+            logger.error(
+                "poison message %s (receive %d): %s", message["MessageId"], receives, error
+            )
+            self._release(message, after_seconds=0)
+            return
+        except TryLater as error:
+            delay = error.after_seconds or retry_delay(receives)
+            logger.info("message %s: %s; again in %d s", message["MessageId"], error, delay)
+            self._release(message, after_seconds=delay)
+            return
+        except Exception as error:
+            delay = retry_delay(receives)
+            logger.warning(
+                "message %s failed (%s: %s); again in %d s",
+                message["MessageId"], type(error).__name__, error, delay,
+            )  # fmt: skip
+            self._release(message, after_seconds=delay)
+            return
+        self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
+        self.handled += 1
+        logger.info("order %s: %s", event.order.id, outcome)
+
+    def _release(self, message: dict[str, Any], *, after_seconds: int) -> None:
+        try:
+            self._sqs.change_message_visibility(
+                QueueUrl=self._queue_url,
+                ReceiptHandle=message["ReceiptHandle"],
+                VisibilityTimeout=after_seconds,
+            )
+        except Exception:  # it comes back when its visibility timeout ends anyway
+            logger.warning("could not release message %s", message["MessageId"])
+
+    def _heartbeat(self) -> None:
+        """Every third of the visibility timeout, extend it for unfinished messages."""
+        while not self._stop.wait(self._visibility / 3):
+            handles = self._in_flight.snapshot()
+            if not handles:
+                continue
+            entries = [
+                {"Id": str(n), "ReceiptHandle": handle, "VisibilityTimeout": self._visibility}
+                for n, handle in enumerate(handles.values())
+            ]
+            try:
+                for start in range(0, len(entries), 10):
+                    self._sqs.change_message_visibility_batch(
+                        QueueUrl=self._queue_url, Entries=entries[start : start + 10]
+                    )
+            except Exception:
+                logger.warning("could not extend visibility of %d messages", len(entries))

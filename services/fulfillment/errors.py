@@ -1,0 +1,14 @@
+"""How handling a message can fail, which decides what happens to the message."""
+
+
+class TryLater(Exception):
+    """Something it depends on is down or busy: the message comes back after a pause."""
+
+    def __init__(self, reason: str, *, after_seconds: int | None = None) -> None:
+        super().__init__(reason)
+        self.after_seconds = after_seconds
+
+
+class PoisonMessage(Exception):
+    """The message can never be handled: it is released at once and, after the maximum
+    number of receives, lands in the dead-letter queue for a human to look at."""

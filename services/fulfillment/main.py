@@ -1,0 +1,88 @@
+"""The fulfillment worker: a queue consumer, plus a small HTTP side for probes and dead letters.
+
+Run with ``uvicorn services.fulfillment.main:app``. The consumer runs in a
+thread started by the lifespan; uvicorn's SIGTERM handling ends the lifespan,
+which stops the consumer cleanly (see ``consumer.py``).
+"""
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import httpx
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from services.common.app import create_app
+from services.common.aws import aws_client
+from services.fulfillment.consumer import Consumer
+from services.fulfillment.dead_letters import DeadLetters
+from services.fulfillment.models import Fulfiller
+from services.fulfillment.orders_api import OrdersApi
+from services.fulfillment.routers import dead_letters
+from services.fulfillment.settings import FulfillmentSettings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: FulfillmentSettings = app.state.settings
+    sqs, s3 = aws_client("sqs", settings), aws_client("s3", settings)
+    http = httpx.Client(base_url=settings.orders_url.rstrip("/"), timeout=10)
+    orders = OrdersApi(http)
+    fulfiller = Fulfiller(
+        s3,
+        aws_client("ses", settings),
+        orders,
+        bucket=settings.receipts_bucket,
+        sender=settings.sender_email,
+        lease=timedelta(seconds=settings.lease_seconds),
+    )
+    app.state.dead_letters = await run_in_threadpool(
+        DeadLetters, sqs, settings.queue, settings.dead_letter_queue
+    )
+    queue_url = (await run_in_threadpool(sqs.get_queue_url, QueueName=settings.queue))["QueueUrl"]
+    consumer = Consumer(
+        sqs,
+        queue_url,
+        fulfiller,
+        batch_size=settings.batch_size,
+        wait_seconds=settings.wait_seconds,
+        visibility_timeout_seconds=settings.visibility_timeout_seconds,
+    )
+    thread = threading.Thread(target=consumer.run, name="consumer", daemon=True)
+
+    async def queue() -> None:
+        await run_in_threadpool(app.state.dead_letters.ping)
+
+    async def receipts_bucket() -> None:
+        await run_in_threadpool(s3.head_bucket, Bucket=settings.receipts_bucket)
+
+    async def orders_service() -> None:
+        await run_in_threadpool(orders.ping)
+
+    async def consumer_running() -> None:
+        if not thread.is_alive():
+            raise RuntimeError("the consumer thread has stopped")
+
+    app.state.readiness_checks.update(
+        queue=queue,
+        receipts_bucket=receipts_bucket,
+        orders_service=orders_service,
+        consumer=consumer_running,
+    )
+    thread.start()
+    yield
+    consumer.stop()
+    await run_in_threadpool(thread.join, settings.wait_seconds + 30)
+    http.close()
+
+
+app = create_app(
+    service="fulfillment",
+    settings=FulfillmentSettings(),
+    routers=[dead_letters.router],
+    lifespan=lifespan,
+    description="Consumes OrderPlaced: receipt to S3, e-mail through SES, order marked "
+    "FULFILLED. Dead letters are listed and re-driven here.",
+)

@@ -1,0 +1,188 @@
+"""Fulfilling one order: a receipt in S3, a confirmation e-mail, the order marked FULFILLED.
+
+Delivery is at least once: SQS redelivers a message whose handler died, and the
+orders outbox may publish an order's event twice. So every order has a
+*progress record* in the receipts bucket (``progress/<order id>.json``) that
+says which steps are done. It is created with ``If-None-Match: *`` and updated
+with ``If-Match: <etag>``, S3's conditional writes, so two workers holding
+copies of one order's event can never both act: the first holds a lease, the
+second backs off until the lease is finished or expired. The same SQS message
+coming back (its handler was killed) takes its own lease over at once.
+
+What this guarantees: one receipt object, one status change, and one e-mail,
+except when a worker dies in the instant between SES accepting the e-mail and
+the record saying so; then the order's next attempt sends it again. (No mail
+system offers an idempotency key, so at-least-once is the honest promise there.)
+"""
+
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+
+from services.fulfillment.errors import TryLater
+from services.fulfillment.orders_api import OrdersApi
+from services.orders.events import OrderPlaced
+
+Outcome = Literal["fulfilled", "already fulfilled"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    order_id: str
+    holder: str
+    lease_until: datetime
+    etag: str = ""
+    receipt: str | None = None
+    email_message_id: str | None = None
+    done: bool = False
+
+    def body(self) -> bytes:
+        return json.dumps(
+            {
+                "order_id": self.order_id,
+                "holder": self.holder,
+                "lease_until": self.lease_until.isoformat(),
+                "receipt": self.receipt,
+                "email_message_id": self.email_message_id,
+                "done": self.done,
+            }
+        ).encode()
+
+
+def _is_precondition_failure(error: ClientError) -> bool:
+    """412: the condition failed; 409: S3 saw a concurrent conditional write to the key."""
+    code = error.response["Error"]["Code"]
+    return code in {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
+
+
+class Ledger:
+    """Progress records with leases, on S3 conditional writes."""
+
+    def __init__(self, s3: Any, bucket: str, lease: timedelta) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+        self._lease = lease
+
+    @staticmethod
+    def key(order_id: str) -> str:
+        return f"progress/{order_id}.json"
+
+    def acquire(self, order_id: str, holder: str) -> Progress:
+        """The order's record, leased to ``holder``; TryLater while another holder's lease runs."""
+        fresh = Progress(order_id, holder, datetime.now(UTC) + self._lease)
+        try:
+            return self._write(fresh, IfNoneMatch="*")
+        except ClientError as error:
+            if not _is_precondition_failure(error):
+                raise
+        current = self._read(order_id)
+        if current.done:
+            return current
+        now = datetime.now(UTC)
+        if current.holder != holder and current.lease_until > now:
+            wait = int((current.lease_until - now).total_seconds()) + 1
+            raise TryLater(f"order {order_id} is being fulfilled elsewhere", after_seconds=wait)
+        return self.save(replace(current, holder=holder, lease_until=fresh.lease_until))
+
+    def save(self, progress: Progress) -> Progress:
+        """Record a finished step; TryLater if another worker took the lease meanwhile."""
+        try:
+            return self._write(progress, IfMatch=progress.etag)
+        except ClientError as error:
+            if not _is_precondition_failure(error):
+                raise
+            raise TryLater(f"lost the lease on order {progress.order_id}") from None
+
+    def _write(self, progress: Progress, **condition: str) -> Progress:
+        answer = self._s3.put_object(
+            Bucket=self._bucket,
+            Key=self.key(progress.order_id),
+            Body=progress.body(),
+            ContentType="application/json",
+            **condition,
+        )
+        return replace(progress, etag=answer["ETag"])
+
+    def _read(self, order_id: str) -> Progress:
+        answer = self._s3.get_object(Bucket=self._bucket, Key=self.key(order_id))
+        data = json.loads(answer["Body"].read())
+        return Progress(
+            order_id=data["order_id"],
+            holder=data["holder"],
+            lease_until=datetime.fromisoformat(data["lease_until"]),
+            etag=answer["ETag"],
+            receipt=data["receipt"],
+            email_message_id=data["email_message_id"],
+            done=data["done"],
+        )
+
+
+def receipt_key(order_id: str) -> str:
+    return f"receipts/{order_id}.json"
+
+
+def render_receipt(event: OrderPlaced) -> bytes:
+    order = event.order
+    return json.dumps(
+        {
+            "receipt_for": order.id,
+            "customer": order.customer,
+            "placed_at": order.placed_at.isoformat(),
+            "lines": [line.model_dump() for line in order.lines],
+            "units": sum(line.quantity for line in order.lines),
+        },
+        indent=2,
+    ).encode()
+
+
+def render_email(event: OrderPlaced) -> tuple[str, str]:
+    """Subject and plain-text body of the confirmation."""
+    order = event.order
+    lines = "\n".join(f"  {line.quantity} x {line.sku}" for line in order.lines)
+    subject = f"Your order {order.id[:8]} is on its way"
+    return subject, f"Thank you for your order {order.id}.\n\n{lines}\n"
+
+
+class Fulfiller:
+    """The business logic, shared by the long-polling worker and any other event source."""
+
+    def __init__(
+        self, s3: Any, ses: Any, orders: OrdersApi, *, bucket: str, sender: str, lease: timedelta
+    ) -> None:
+        self._s3 = s3
+        self._ses = ses
+        self._orders = orders
+        self._bucket = bucket
+        self._sender = sender
+        self.ledger = Ledger(s3, bucket, lease)
+
+    def fulfil(self, event: OrderPlaced, holder: str) -> Outcome:
+        """Do whatever is still undone for the order; ``holder`` names this attempt's message."""
+        progress = self.ledger.acquire(event.order.id, holder)
+        if progress.done:
+            return "already fulfilled"
+        if progress.receipt is None:
+            key = receipt_key(event.order.id)
+            self._s3.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=render_receipt(event),
+                ContentType="application/json",
+            )
+            progress = self.ledger.save(replace(progress, receipt=key))
+        if progress.email_message_id is None:
+            subject, text = render_email(event)
+            sent = self._ses.send_email(
+                Source=self._sender,
+                Destination={"ToAddresses": [event.order.customer]},
+                Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}},
+            )
+            progress = self.ledger.save(replace(progress, email_message_id=sent["MessageId"]))
+        assert progress.receipt is not None
+        assert progress.email_message_id is not None
+        self._orders.mark_fulfilled(event.order.id, progress.receipt, progress.email_message_id)
+        self.ledger.save(replace(progress, done=True))
+        return "fulfilled"

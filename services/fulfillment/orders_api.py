@@ -1,0 +1,30 @@
+"""The worker reports fulfilment through the orders service's API, never its table."""
+
+import httpx
+
+from services.fulfillment.errors import PoisonMessage, TryLater
+
+
+class OrdersApi:
+    """``http`` has the orders service's base URL (a test passes a TestClient of the app)."""
+
+    def __init__(self, http: httpx.Client) -> None:
+        self._http = http
+
+    def mark_fulfilled(self, order_id: str, receipt: str, email_message_id: str) -> None:
+        try:
+            response = self._http.put(
+                f"/orders/{order_id}/fulfillment",
+                json={"receipt": receipt, "email_message_id": email_message_id},
+            )
+        except httpx.TransportError as error:
+            raise TryLater(f"orders service unreachable: {type(error).__name__}") from error
+        if response.status_code == 404:
+            raise PoisonMessage(f"the orders service knows no order {order_id}")
+        if response.status_code >= 500:
+            raise TryLater(f"orders service answered {response.status_code}")
+        if response.status_code >= 400:
+            raise PoisonMessage(f"orders service refused: {response.status_code} {response.text}")
+
+    def ping(self) -> None:
+        self._http.get("/healthz").raise_for_status()

@@ -1,0 +1,88 @@
+"""Who may write: API keys kept in Secrets Manager, cached for a short time.
+
+The secret holds ``{"keys": ["...", ...]}``. Adding or revoking a key is an
+edit of the secret; the gateway sees it within the cache period, without a
+restart. Keys are compared by SHA-256 digest in constant time.
+"""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from services.common.errors import DomainError
+
+API_KEY_HEADER = "X-API-Key"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class MissingApiKey(DomainError):
+    status = 401
+    title = "Unauthorized"
+
+
+class WrongApiKey(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class KeysUnavailable(DomainError):
+    status = 503
+    title = "Service Unavailable"
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def parse_keys(secret_string: str) -> list[str]:
+    keys = json.loads(secret_string).get("keys", [])
+    if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
+        raise ValueError('the secret must hold {"keys": ["...", ...]}')
+    return keys
+
+
+class ApiKeys:
+    def __init__(
+        self,
+        secretsmanager: Any,
+        secret: str,
+        cache_seconds: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._sm = secretsmanager
+        self._secret = secret
+        self._ttl = cache_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._digests: list[bytes] = []
+        self._fetched_at: float | None = None
+
+    def check(self, presented: str | None) -> None:
+        """Pass, or raise the problem a client gets: 401 no key, 403 wrong key."""
+        if not presented:
+            raise MissingApiKey(f"writes need an {API_KEY_HEADER} header")
+        wanted = _digest(presented)
+        # No short cut: every digest is compared, so timing says nothing about the keys.
+        if not sum(hmac.compare_digest(wanted, digest) for digest in self._current()):
+            raise WrongApiKey(f"the {API_KEY_HEADER} is not a valid key")
+
+    def _current(self) -> list[bytes]:
+        with self._lock:
+            now = self._clock()
+            if self._fetched_at is None or now - self._fetched_at >= self._ttl:
+                try:
+                    value = self._sm.get_secret_value(SecretId=self._secret)["SecretString"]
+                    self._digests = [_digest(key) for key in parse_keys(value)]
+                except Exception as error:
+                    if self._fetched_at is None:
+                        raise KeysUnavailable(
+                            f"API keys cannot be read right now ({type(error).__name__})"
+                        ) from error
+                    # Keep the last good keys for another period rather than refuse all writes.
+                self._fetched_at = now
+            return self._digests

@@ -1,0 +1,14 @@
+"""What the gateway owns: the secret holding the API keys that may write."""
+
+from services.common.resources import Resource, Secret
+from services.gateway.settings import GatewaySettings
+
+
+def gateway_resources(settings: GatewaySettings) -> list[Resource]:
+    return [
+        Secret(
+            name=settings.api_keys_secret,
+            description='API keys accepted for writes through the gateway: {"keys": [...]}',
+            initial_value='{"keys": []}',
+        )
+    ]

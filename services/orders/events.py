@@ -1,0 +1,41 @@
+"""The ``OrderPlaced`` event: the contract between orders and its subscribers.
+
+Published to the orders topic as the JSON body below, with the message
+attribute ``event_type`` (what subscription filter policies match on). Adding an
+optional field keeps ``schema_version``; anything else bumps it, and consumers
+reject versions they do not know (their messages end in the dead-letter queue
+instead of being misread).
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.common.fields import EMAIL_PATTERN, SKU_PATTERN
+
+EVENT_TYPE_ATTRIBUTE = "event_type"
+
+
+class EventLine(BaseModel):
+    sku: str = Field(pattern=SKU_PATTERN)
+    quantity: int = Field(ge=1)
+
+
+class PlacedOrder(BaseModel):
+    id: str
+    customer: str = Field(pattern=EMAIL_PATTERN)
+    lines: list[EventLine] = Field(min_length=1)
+    placed_at: datetime
+
+
+class OrderPlaced(BaseModel):
+    """Published once per order, at least once: consumers must be idempotent on ``order.id``."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    type: Literal["OrderPlaced"] = "OrderPlaced"
+    schema_version: Literal[1] = 1
+    event_id: str = Field(description="Same on every re-publication of one order's event.")
+    occurred_at: datetime
+    order: PlacedOrder

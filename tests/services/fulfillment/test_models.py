@@ -1,0 +1,71 @@
+"""Fulfilling an order once, whatever SQS and the outbox deliver twice."""
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.fulfillment.errors import TryLater
+from services.fulfillment.models import Fulfiller, Ledger, receipt_key
+from services.fulfillment.settings import FulfillmentSettings
+from tests.services.fulfillment.conftest import sent_emails
+
+BUCKET = FulfillmentSettings().receipts_bucket
+
+
+def test_an_order_gets_a_receipt_an_email_and_its_status(
+    fulfiller: Fulfiller, place: Any, orders: TestClient, stack_clients: dict[str, Any]
+) -> None:
+    event = place()
+    assert fulfiller.fulfil(event, holder="message-1") == "fulfilled"
+    order = orders.get(f"/orders/{event.order.id}").json()
+    assert order["status"] == "FULFILLED"
+    assert order["receipt"] == receipt_key(event.order.id)
+    receipt = stack_clients["s3"].get_object(Bucket=BUCKET, Key=order["receipt"])
+    assert event.order.id in receipt["Body"].read().decode()
+    (email,) = sent_emails("ada@example.com")
+    assert email.id == order["email_message_id"]
+
+
+def test_a_duplicate_changes_nothing(fulfiller: Fulfiller, place: Any, orders: TestClient) -> None:
+    event = place()
+    fulfiller.fulfil(event, holder="message-1")
+    before = orders.get(f"/orders/{event.order.id}").json()
+    assert fulfiller.fulfil(event, holder="message-2") == "already fulfilled"
+    assert fulfiller.fulfil(event, holder="message-1") == "already fulfilled"
+    assert orders.get(f"/orders/{event.order.id}").json() == before
+    assert len(sent_emails("ada@example.com")) == 1
+
+
+def test_a_copy_waits_while_another_worker_holds_the_order(
+    fulfiller: Fulfiller, place: Any
+) -> None:
+    event = place()
+    fulfiller.ledger.acquire(event.order.id, holder="message-1")
+    with pytest.raises(TryLater) as later:
+        fulfiller.fulfil(event, holder="message-2")
+    assert later.value.after_seconds is not None
+    assert 0 < later.value.after_seconds <= 61
+    assert sent_emails("ada@example.com") == []
+
+
+def test_a_redelivered_message_resumes_where_its_killed_worker_stopped(
+    fulfiller: Fulfiller, place: Any, stack_clients: dict[str, Any]
+) -> None:
+    """Killed after the receipt, before the e-mail: the redelivery sends one e-mail."""
+    event = place()
+    progress = fulfiller.ledger.acquire(event.order.id, holder="message-1")
+    fulfiller.ledger.save(replace(progress, receipt=receipt_key(event.order.id)))
+    assert fulfiller.fulfil(event, holder="message-1") == "fulfilled"
+    assert len(sent_emails("ada@example.com")) == 1
+
+
+def test_an_expired_lease_is_taken_over(
+    fulfiller: Fulfiller, place: Any, stack_clients: dict[str, Any]
+) -> None:
+    event = place()
+    Ledger(stack_clients["s3"], BUCKET, lease=timedelta(0)).acquire(event.order.id, "dead-worker")
+    assert fulfiller.fulfil(event, holder="message-2") == "fulfilled"
+    assert len(sent_emails("ada@example.com")) == 1

@@ -1,0 +1,77 @@
+"""The orders HTTP layer: required headers, replays, problem+json for each refusal."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.orders.main import app
+
+BODY = {"customer": "ada@example.com", "lines": [{"sku": "MUG-001", "quantity": 2}]}
+
+
+@pytest.fixture
+def client(stack_clients: dict[str, Any]) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        assert test_client.put("/inventory/MUG-001", json={"available": 3}).status_code == 200
+        yield test_client
+
+
+def place(client: TestClient, body: dict[str, Any], key: str = "key-00000001") -> Any:
+    return client.post("/orders", json=body, headers={"Idempotency-Key": key})
+
+
+def test_an_order_is_created_then_replayed_with_the_same_answer(client: TestClient) -> None:
+    first = place(client, BODY)
+    assert first.status_code == 201, first.text
+    assert first.headers["location"] == f"/orders/{first.json()['id']}"
+    assert first.headers["idempotent-replayed"] == "false"
+    again = place(client, BODY)
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert again.headers["idempotent-replayed"] == "true"
+    assert client.get("/inventory/MUG-001").json() == {"sku": "MUG-001", "available": 1}
+
+
+def test_the_idempotency_key_is_required(client: TestClient) -> None:
+    response = client.post("/orders", json=BODY)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "idempotency-key"
+
+
+def test_reusing_a_key_for_another_body_is_422(client: TestClient) -> None:
+    place(client, BODY)
+    other = {**BODY, "lines": [{"sku": "MUG-001", "quantity": 1}]}
+    response = place(client, other)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_overselling_is_a_409_naming_the_sku(client: TestClient) -> None:
+    response = place(client, {**BODY, "lines": [{"sku": "MUG-001", "quantity": 4}]})
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert (problem["sku"], problem["available"], problem["requested"]) == ("MUG-001", 3, 4)
+
+
+def test_unknown_sku_is_422_and_unknown_inventory_404(client: TestClient) -> None:
+    response = place(client, {**BODY, "lines": [{"sku": "NOPE-001", "quantity": 1}]})
+    assert response.status_code == 422
+    assert client.get("/inventory/NOPE-001").status_code == 404
+
+
+def test_orders_are_listed_per_customer_and_fulfilled_once(client: TestClient) -> None:
+    order = place(client, BODY).json()
+    listed = client.get("/orders", params={"customer": "ada@example.com"}).json()
+    assert [o["id"] for o in listed["items"]] == [order["id"]]
+    done = {"receipt": "receipts/1.json", "email_message_id": "m-1"}
+    first = client.put(f"/orders/{order['id']}/fulfillment", json=done)
+    again = client.put(f"/orders/{order['id']}/fulfillment", json=done)
+    assert first.json()["status"] == "FULFILLED"
+    assert again.json() == first.json()
+    assert client.put("/orders/nope/fulfillment", json=done).status_code == 404
+
+
+def test_readiness_covers_table_and_topic(client: TestClient) -> None:
+    assert client.get("/readyz").json()["checks"] == {"orders_table": "ok", "events_topic": "ok"}
