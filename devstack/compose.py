@@ -48,6 +48,9 @@ class ComposeStack:
     def kill(self, name: str) -> None:
         self._compose("kill", "-s", "SIGKILL", name)
 
+    def scale(self, name: str, replicas: int) -> None:
+        self._compose("up", "--wait", "--no-deps", "--scale", f"{name}={replicas}", name)
+
     def restart(self, name: str) -> None:
         self._compose("restart", name)
         self._compose("up", "--wait", "--no-deps", name)

@@ -3,7 +3,8 @@
 * ``STACK_URL`` set: an already running stack (compose, local or real AWS). The
   suite only talks HTTP to it; tests that stop or kill components are skipped.
 * otherwise ``E2E_STACK=local`` (default): local processes on free ports with
-  temporary state; ``E2E_STACK=compose``: a compose project of its own.
+  temporary state (their output goes to ``E2E_STACK_LOG`` when set);
+  ``E2E_STACK=compose``: a compose project of its own.
 """
 
 import dataclasses
@@ -28,11 +29,19 @@ class Stack(Protocol):
 
 @runtime_checkable
 class ControllableStack(Stack, Protocol):
+    @property
+    def aws_endpoint_url(self) -> str: ...
+
     def start(self, name: str) -> None: ...
     def stop(self, name: str) -> None: ...
     def kill(self, name: str) -> None: ...
     def restart(self, name: str) -> None: ...
     def recreate(self) -> None: ...
+
+
+@runtime_checkable
+class ScalableStack(ControllableStack, Protocol):
+    def scale(self, name: str, replicas: int) -> None: ...
 
 
 class ExternalStack:
@@ -60,7 +69,8 @@ def stack_for_tests() -> Iterator[Stack]:
         raise ValueError(f"E2E_STACK must be local or compose, not {kind!r}")
     with tempfile.TemporaryDirectory(prefix="motostack-e2e-") as data_dir:
         ports = Ports(**{name: free_port() for name in dataclasses.asdict(Ports())})
-        log_path = Path(data_dir) / "stack.log"
+        # E2E_STACK_LOG keeps the processes' output where a failed run can be read.
+        log_path = Path(os.environ.get("E2E_STACK_LOG") or Path(data_dir) / "stack.log")
         with log_path.open("w") as log:
             local = ProcessStack(ports, Path(data_dir), log)
             try:

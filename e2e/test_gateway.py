@@ -16,6 +16,8 @@ def test_openapi_covers_every_service_through_the_gateway(stack: Stack) -> None:
     spec = httpx.get(f"{stack.gateway_url}/openapi.json").json()
     assert "/api/catalog/products" in spec["paths"]
     assert "/api/catalog/products/{product_id}/image" in spec["paths"]
+    assert {"/api/orders", "/api/orders/{order_id}", "/api/inventory/{sku}"} <= set(spec["paths"])
+    assert "/api/fulfillment/dead-letters" in spec["paths"]
     docs = httpx.get(f"{stack.gateway_url}/docs")
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
@@ -23,4 +25,5 @@ def test_openapi_covers_every_service_through_the_gateway(stack: Stack) -> None:
 
 def test_index_lists_the_services(stack: Stack) -> None:
     index = httpx.get(f"{stack.gateway_url}/api").json()
-    assert index["services"]["catalog"]["base"] == "/api/catalog"
+    assert index["routes"]["/api/catalog"] == {"service": "catalog", "upstream_path": "/"}
+    assert index["routes"]["/api/inventory"] == {"service": "orders", "upstream_path": "/inventory"}

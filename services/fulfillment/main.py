@@ -36,7 +36,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         orders,
         bucket=settings.receipts_bucket,
         sender=settings.sender_email,
-        lease=timedelta(seconds=settings.lease_seconds),
+        lease=timedelta(seconds=settings.worker_lease_seconds),
     )
     app.state.dead_letters = await run_in_threadpool(
         DeadLetters, sqs, settings.queue, settings.dead_letter_queue
@@ -46,9 +46,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sqs,
         queue_url,
         fulfiller,
-        batch_size=settings.batch_size,
-        wait_seconds=settings.wait_seconds,
-        visibility_timeout_seconds=settings.visibility_timeout_seconds,
+        batch_size=settings.worker_batch_size,
+        wait_seconds=settings.worker_wait_seconds,
+        visibility_timeout_seconds=settings.worker_visibility_timeout_seconds,
     )
     thread = threading.Thread(target=consumer.run, name="consumer", daemon=True)
 
@@ -74,7 +74,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     thread.start()
     yield
     consumer.stop()
-    await run_in_threadpool(thread.join, settings.wait_seconds + 30)
+    await run_in_threadpool(thread.join, settings.worker_wait_seconds + 30)
     http.close()
 
 

@@ -14,7 +14,7 @@ def fulfillment_resources(settings: FulfillmentSettings, orders_topic: str) -> l
         Queue(name=settings.dead_letter_queue, retention_seconds=14 * 24 * 3600),
         Queue(
             name=settings.queue,
-            visibility_timeout_seconds=settings.visibility_timeout_seconds,
+            visibility_timeout_seconds=settings.worker_visibility_timeout_seconds,
             dead_letter_queue=settings.dead_letter_queue,
             max_receive_count=MAX_RECEIVES,
         ),

@@ -16,14 +16,14 @@ class FulfillmentSettings(StackSettings):
         pattern=EMAIL_PATTERN,
         description="From address of confirmation e-mails; the seeder verifies it in SES.",
     )
-    batch_size: int = Field(default=10, ge=1, le=10, description="Messages per receive.")
-    wait_seconds: int = Field(
+    worker_batch_size: int = Field(default=10, ge=1, le=10, description="Messages per receive.")
+    worker_wait_seconds: int = Field(
         default=5, ge=0, le=20, description="Long-poll wait; also the longest a stop waits."
     )
-    visibility_timeout_seconds: int = Field(
+    worker_visibility_timeout_seconds: int = Field(
         default=30, ge=5, le=43200, description="Extended while a message is being worked on."
     )
-    lease_seconds: int = Field(
+    worker_lease_seconds: int = Field(
         default=60, ge=5, description="How long a claim on an order blocks duplicate messages."
     )
 

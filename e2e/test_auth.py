@@ -1,0 +1,34 @@
+"""Writes need an API key; reads do not."""
+
+import httpx
+import pytest
+
+from e2e.shop import customer
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"), [({}, 401), ({"X-API-Key": "not-a-key"}, 403)], ids=["none", "wrong"]
+)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/orders"),
+        ("PUT", "/inventory/MUG-001"),
+        ("POST", "/catalog/products"),
+        ("PATCH", "/catalog/products/any"),
+        ("DELETE", "/catalog/products/any"),
+    ],
+)
+def test_writes_without_a_valid_key_are_refused(
+    anonymous_api: httpx.Client, method: str, path: str, headers: dict[str, str], status: int
+) -> None:
+    response = anonymous_api.request(method, path, json={}, headers=headers)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "X-API-Key" in response.json()["detail"]
+
+
+def test_reads_need_no_key(anonymous_api: httpx.Client) -> None:
+    assert anonymous_api.get("/catalog/products").status_code == 200
+    assert anonymous_api.get("/inventory/MUG-001").status_code == 200
+    assert anonymous_api.get("/orders", params={"customer": customer()}).status_code == 200
