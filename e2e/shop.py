@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 import boto3
 import httpx
 
-
 T = TypeVar("T")
 FULFILMENT_DEADLINE = 90.0
 """Seconds an order may take to be fulfilled; covers a Moto restart and a redelivery."""

@@ -4,9 +4,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from services.fulfillment.settings import FulfillmentSettings
-
 from e2e.shop import EmulatedAws, available, customer, fulfilled, place, stocked_sku
+from services.fulfillment.settings import FulfillmentSettings
 
 
 def test_an_order_is_fulfilled_with_a_receipt_and_an_email(
