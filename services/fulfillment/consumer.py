@@ -59,6 +59,14 @@ class InFlight:
         with self._lock:
             return dict(self._handles)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._handles.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._handles)
+
 
 class Consumer:
     def __init__(
@@ -78,7 +86,7 @@ class Consumer:
         self._wait_seconds = wait_seconds
         self._visibility = visibility_timeout_seconds
         self._stop = threading.Event()
-        self._in_flight = InFlight()
+        self.in_flight = InFlight()
         self.handled = 0
 
     def stop(self) -> None:
@@ -109,13 +117,17 @@ class Consumer:
             MessageSystemAttributeNames=["ApproximateReceiveCount"],
         ).get("Messages", [])
         for message in messages:
-            self._in_flight.add(message["MessageId"], message["ReceiptHandle"])
-        for message in messages:
-            if self._stop.is_set():
-                self._release(message, after_seconds=0)
-            else:
-                self._handle(message)
-            self._in_flight.discard(message["MessageId"])
+            self.in_flight.add(message["MessageId"], message["ReceiptHandle"])
+        try:
+            for message in messages:
+                if self._stop.is_set():
+                    self._release(message, after_seconds=0)
+                else:
+                    self._handle(message)
+                self.in_flight.discard(message["MessageId"])
+        finally:
+            # Never leave a message to the heartbeat: it would stay hidden for good.
+            self.in_flight.clear()
         return len(messages)
 
     def _handle(self, message: dict[str, Any]) -> None:
@@ -142,9 +154,16 @@ class Consumer:
             )  # fmt: skip
             self._release(message, after_seconds=delay)
             return
-        self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
         self.handled += 1
         logger.info("order %s: %s", event.order.id, outcome)
+        try:
+            self._sqs.delete_message(
+                QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
+            )
+        except Exception:  # it comes back, and its progress record says it is done
+            logger.warning(
+                "could not delete message %s; it will be redelivered", message["MessageId"]
+            )
 
     def _release(self, message: dict[str, Any], *, after_seconds: int) -> None:
         try:
@@ -159,7 +178,7 @@ class Consumer:
     def _heartbeat(self) -> None:
         """Every third of the visibility timeout, extend it for unfinished messages."""
         while not self._stop.wait(self._visibility / 3):
-            handles = self._in_flight.snapshot()
+            handles = self.in_flight.snapshot()
             if not handles:
                 continue
             entries = [

@@ -110,3 +110,41 @@ def test_a_duplicated_event_sends_one_email(
     assert consumer.poll_once() == 2
     assert consumer.handled == 2
     assert len(sent_emails(event.order.customer)) == 1
+
+
+class DeleteFailsOnce:
+    """The real SQS client, except that the first DeleteMessage fails (Moto went away)."""
+
+    def __init__(self, sqs: Any) -> None:
+        self._sqs = sqs
+        self.failed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sqs, name)
+
+    def delete_message(self, **request: Any) -> Any:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("endpoint went away")
+        return self._sqs.delete_message(**request)
+
+
+def test_a_failed_delete_leaves_nothing_hidden_for_good(
+    place: Any, fulfiller: Fulfiller, stack_clients: dict[str, Any]
+) -> None:
+    """Regression: a message left in the heartbeat's set stayed invisible forever."""
+    sqs = DeleteFailsOnce(stack_clients["sqs"])
+    consumer = Consumer(
+        sqs,
+        queue_url(stack_clients["sqs"], SETTINGS.queue),
+        fulfiller,
+        batch_size=10,
+        wait_seconds=0,
+        visibility_timeout_seconds=30,
+    )
+    place()
+    place()
+    assert consumer.poll_once() == 2
+    assert sqs.failed
+    assert consumer.handled == 2, "the rest of the batch was still handled"
+    assert len(consumer.in_flight) == 0
