@@ -46,7 +46,9 @@ def stack_environment(ports: Ports, data_dir: Path) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if name not in _FOREIGN_AWS}
     env = {name: value for name, value in env.items() if not name.startswith("AWS_ENDPOINT_URL")}
     endpoint = f"http://127.0.0.1:{ports.moto}"
+    env.pop("ALLOW_REAL_AWS", None)
     env |= {
+        "STACK_TARGET": "local",
         "AWS_ENDPOINT_URL": endpoint,
         "PUBLIC_AWS_ENDPOINT_URL": os.environ.get("PUBLIC_AWS_ENDPOINT_URL", endpoint),
         "AWS_ACCESS_KEY_ID": "test",

@@ -1,5 +1,12 @@
-"""Unit tests run against in-process Moto: fast, no network, real AWS semantics."""
+"""Unit tests run against in-process Moto: fast, no network, real AWS semantics.
 
+They run configured exactly as for real AWS (``STACK_TARGET=aws``,
+``ALLOW_REAL_AWS=1``, no endpoint variable), set here before any service module
+reads its settings; in-process Moto stands in for the account. That is the
+proof that only the standard SDK configuration decides where calls go.
+"""
+
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,13 +19,14 @@ from services.catalog.resources import catalog_resources
 from services.catalog.settings import CatalogSettings
 from services.common.aws import aws_client
 
+for _name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
+    del os.environ[_name]
+os.environ |= {"STACK_TARGET": "aws", "ALLOW_REAL_AWS": "1"}
+
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """In-process Moto with fake credentials and no endpoint override."""
-    for name in list(__import__("os").environ):
-        if name.startswith("AWS_ENDPOINT_URL"):
-            monkeypatch.delenv(name)
+    """In-process Moto with fake credentials (never a developer's real ones)."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     monkeypatch.setenv("AWS_REGION", "us-east-1")

@@ -45,6 +45,7 @@ app = create_app(
     service="catalog",
     settings=CatalogSettings(),
     routers=[products.router],
+    aws_services=("dynamodb", "s3"),
     lifespan=lifespan,
     description="Products with cursor pagination and presigned image upload/download.",
 )

@@ -1,15 +1,17 @@
 """The application factory every HTTP service uses, so each ``main.py`` stays thin."""
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
+from fastapi.concurrency import run_in_threadpool
 
 from services.common import health
 from services.common.logs import AccessLogMiddleware, configure_logging
 from services.common.problems import install_problem_handlers
 from services.common.settings import StackSettings
+from services.common.target import enforce_target
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -21,17 +23,32 @@ def create_app(
     service: str,
     settings: StackSettings,
     routers: list[APIRouter],
+    aws_services: tuple[str, ...],
     lifespan: Lifespan | None = None,
     description: str = "",
     serves_own_docs: bool = True,
 ) -> FastAPI:
-    """A FastAPI app with JSON logs, request ids, problem+json errors and health probes."""
+    """A FastAPI app with JSON logs, request ids, problem+json errors and health probes.
+
+    Start-up first checks the AWS target against ``aws_services`` (the clients the
+    lifespan makes), so a misconfigured process exits before its first AWS call.
+    """
     configure_logging(service, settings.log_level)
+
+    @asynccontextmanager
+    async def guarded(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(enforce_target, settings, aws_services)
+        if lifespan is None:
+            yield
+            return
+        async with lifespan(app):
+            yield
+
     app = FastAPI(
         title=f"motostack {service}",
         description=description,
         version="0.1.0",
-        lifespan=lifespan,
+        lifespan=guarded,
         # The gateway replaces both with stack-wide ones.
         openapi_url="/openapi.json" if serves_own_docs else None,
         docs_url="/docs" if serves_own_docs else None,

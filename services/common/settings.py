@@ -27,6 +27,13 @@ class StackSettings(BaseSettings):
         description="Second part of every resource name (local, dev, prod, ...).",
     )
     aws_region: str = Field(default="us-east-1", description="Region of every AWS client.")
+    stack_target: Literal["local", "aws"] = Field(
+        default="local",
+        description="local: an endpoint variable must cover every AWS call; aws: real AWS.",
+    )
+    allow_real_aws: bool = Field(
+        default=False, description="Must be true as well for STACK_TARGET=aws."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     def resource_name(self, owner: str, thing: str) -> str:

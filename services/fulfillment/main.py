@@ -8,9 +8,7 @@ which stops the consumer cleanly (see ``consumer.py``).
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 
-import httpx
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
@@ -18,26 +16,19 @@ from services.common.app import create_app
 from services.common.aws import aws_client
 from services.fulfillment.consumer import Consumer
 from services.fulfillment.dead_letters import DeadLetters
-from services.fulfillment.models import Fulfiller
 from services.fulfillment.orders_api import OrdersApi
 from services.fulfillment.routers import dead_letters
 from services.fulfillment.settings import FulfillmentSettings
+from services.fulfillment.wiring import build_fulfiller, orders_http
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: FulfillmentSettings = app.state.settings
     sqs, s3 = aws_client("sqs", settings), aws_client("s3", settings)
-    http = httpx.Client(base_url=settings.orders_url.rstrip("/"), timeout=10)
+    http = orders_http(settings)
     orders = OrdersApi(http)
-    fulfiller = Fulfiller(
-        s3,
-        aws_client("ses", settings),
-        orders,
-        bucket=settings.receipts_bucket,
-        sender=settings.sender_email,
-        lease=timedelta(seconds=settings.worker_lease_seconds),
-    )
+    fulfiller = build_fulfiller(settings, http)
     app.state.dead_letters = await run_in_threadpool(
         DeadLetters, sqs, settings.queue, settings.dead_letter_queue
     )
@@ -82,6 +73,7 @@ app = create_app(
     service="fulfillment",
     settings=FulfillmentSettings(),
     routers=[dead_letters.router],
+    aws_services=("sqs", "s3", "ses"),
     lifespan=lifespan,
     description="Consumes OrderPlaced: receipt to S3, e-mail through SES, order marked "
     "FULFILLED. Dead letters are listed and re-driven here.",

@@ -48,6 +48,7 @@ app = create_app(
     service="gateway",
     settings=GatewaySettings(),
     routers=[docs.router, proxy.router],
+    aws_services=("secretsmanager",),
     lifespan=lifespan,
     serves_own_docs=False,
     description="Single origin of the motostack shop: `/api/<service>/...`.",

@@ -53,6 +53,7 @@ app = create_app(
     service="orders",
     settings=OrdersSettings(),
     routers=[orders.router, inventory.router],
+    aws_services=("dynamodb", "sns"),
     lifespan=lifespan,
     description="Orders placed against stock with idempotency keys; publishes OrderPlaced.",
 )

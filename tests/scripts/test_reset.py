@@ -34,7 +34,7 @@ def run_reset(endpoint: str, answer: str, **env: str) -> subprocess.CompletedPro
         capture_output=True,
         text=True,
         timeout=120,
-        env=os.environ | {"AWS_ENDPOINT_URL": endpoint} | env,
+        env=os.environ | {"AWS_ENDPOINT_URL": endpoint, "STACK_TARGET": "local"} | env,
         check=False,
     )
 

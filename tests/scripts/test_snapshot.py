@@ -36,7 +36,11 @@ def endpoint(tmp_path: Path) -> Iterator[str]:
 
 
 def snapshot(endpoint: str, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"AWS_ENDPOINT_URL": endpoint, "SNAPSHOT_DIR": str(folder)}
+    env = os.environ | {
+        "AWS_ENDPOINT_URL": endpoint,
+        "SNAPSHOT_DIR": str(folder),
+        "STACK_TARGET": "local",
+    }
     return subprocess.run(
         ["bash", str(SCRIPT), *args],
         capture_output=True,

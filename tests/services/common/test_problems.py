@@ -7,7 +7,7 @@ from services.common.settings import StackSettings
 
 
 def make_app() -> FastAPI:
-    app = create_app(service="test", settings=StackSettings(), routers=[])
+    app = create_app(service="test", settings=StackSettings(), routers=[], aws_services=())
 
     @app.get("/conflict")
     async def conflict() -> None:
