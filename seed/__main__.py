@@ -1,27 +1,30 @@
-"""The one-shot seeder: ``python -m seed``.
+"""The seeder: ``python -m seed [plan|apply|destroy]`` (``apply`` when no verb is given).
 
-Waits for the AWS endpoint, creates every resource the services declare, loads
-the fixtures and the demo API key, and exits 0. Running it again changes
-nothing and says so.
+* ``plan``: what ``apply`` would create or change; changes nothing.
+* ``apply``: make every resource exist as declared, add the demo API key, load
+  the fixtures; running it again changes nothing and says so. Against real AWS
+  (``STACK_TARGET=aws``) it needs ``--yes``, and loads fixtures only with
+  ``--with-fixtures``.
+* ``destroy``: delete every resource of the stack, data included, after you
+  type the stack's name (or with ``--yes``).
+
+Exit codes: 0 done, 1 not confirmed, 2 AWS endpoint unavailable, 3 invalid
+configuration or fixtures, 4 refused (target guard rail).
 """
 
+import argparse
 import logging
 import sys
+from collections.abc import Callable
 
 from pydantic import ValidationError
 
-from seed.api_keys import ensure_api_key
-from seed.fixtures import load_inventory, load_products, read_inventory, read_products
-from seed.provision import ensure
+from seed import verbs
 from seed.settings import SeedSettings
-from seed.stack import AWS_SERVICES, stack_resources
+from seed.stack import AWS_SERVICES
 from seed.wait import EndpointUnavailable, wait_for_endpoint
-from services.catalog.models import ProductStore
-from services.catalog.settings import CatalogSettings
 from services.common.aws import aws_client
-from services.gateway.settings import GatewaySettings
-from services.orders.models import OrderStore
-from services.orders.settings import OrdersSettings
+from services.common.target import TargetRefused, enforce_target
 
 logger = logging.getLogger("seed")
 
@@ -32,35 +35,42 @@ def _progress(done: int, total: int) -> None:
         logger.info("products: %d/%d", done, total)
 
 
-def run(settings: SeedSettings) -> int:
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m seed", description=__doc__.split("\n")[0])
+    parser.add_argument("verb", nargs="?", default="apply", choices=["plan", "apply", "destroy"])
+    parser.add_argument("--yes", action="store_true", help="do it without asking")
+    parser.add_argument(
+        "--with-fixtures", action="store_true", help="load the demo data on real AWS too"
+    )
+    return parser.parse_args(argv)
+
+
+def run(settings: SeedSettings, argv: list[str], ask: Callable[[str], str] = input) -> int:
+    arguments = _arguments(argv)
+    enforce_target(settings, AWS_SERVICES)
+    real = settings.stack_target == "aws"
+    stack = f"{settings.stack_name}-{settings.stage}"
     clients = {name: aws_client(name, settings) for name in AWS_SERVICES}
     wait_for_endpoint(clients["dynamodb"], settings.seed_wait_seconds)
 
-    changed = 0
-    for resource in stack_resources():
-        outcome = ensure(resource, clients, settings.aws_region)
-        changed += outcome == "created"
-        logger.info("%s %s: %s", type(resource).__name__.lower(), resource.name, outcome)
-
-    if settings.demo_api_key:
-        outcome = ensure_api_key(
-            clients["secretsmanager"], GatewaySettings().api_keys_secret, settings.demo_api_key
+    if arguments.verb == "plan":
+        for line in verbs.plan(clients):
+            print(line)
+        return 0
+    if arguments.verb == "destroy":
+        if not arguments.yes and ask(f"Type {stack} to delete all of its resources: ") != stack:
+            logger.error("not confirmed; nothing deleted")
+            return 1
+        logger.info("destroyed: %d resources of %s", verbs.destroy(clients), stack)
+        return 0
+    if real and not arguments.yes:
+        logger.error(
+            "apply against real AWS needs --yes; run `python -m seed plan` first to see what "
+            "it would do"
         )
-        changed += outcome == "created"
-        logger.info("demo API key: %s", outcome)
-
-    if settings.seed_fixtures:
-        products = read_products(settings.seed_fixtures_dir / "products.json")
-        levels = read_inventory(settings.seed_fixtures_dir / "inventory.json")
-        catalog = ProductStore(clients["dynamodb"], CatalogSettings().products_table)
-        report = load_products(catalog, products, _progress)
-        changed += report.created
-        logger.info("products: %d created, %d already there", report.created, report.unchanged)
-        orders = OrderStore(clients["dynamodb"], OrdersSettings().orders_table)
-        stock = load_inventory(orders, levels)
-        changed += stock.created
-        logger.info("stock: %d SKUs stocked, %d already there", stock.created, stock.unchanged)
-
+        return 1
+    with_fixtures = arguments.with_fixtures or (settings.seed_fixtures and not real)
+    changed = verbs.apply(clients, settings, with_fixtures=with_fixtures, progress=_progress)
     logger.info("done: %s", f"{changed} changes" if changed else "nothing to do, all in place")
     return 0
 
@@ -68,13 +78,16 @@ def run(settings: SeedSettings) -> int:
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="seed: %(message)s", stream=sys.stdout)
     try:
-        return run(SeedSettings())
+        return run(SeedSettings(), sys.argv[1:])
     except EndpointUnavailable as error:
         logger.error("%s", error)
         return 2
     except (ValidationError, ValueError) as error:
         logger.error("invalid configuration or fixtures:\n%s", error)
         return 3
+    except TargetRefused as error:
+        logger.error("refusing to run: %s", error)
+        return 4
 
 
 if __name__ == "__main__":

@@ -1,0 +1,115 @@
+"""plan / apply / destroy, run as on real AWS (STACK_TARGET=aws) against in-process Moto."""
+
+import logging
+from typing import Any
+
+import pytest
+
+from seed.__main__ import run
+from seed.settings import SeedSettings
+from seed.stack import stack_resources
+from services.catalog.settings import CatalogSettings
+from services.orders.models import OrderStore
+from services.orders.settings import OrdersSettings
+
+PREFIX = "motostack-local-"
+
+
+@pytest.fixture
+def settings(aws: None) -> SeedSettings:
+    return SeedSettings(demo_api_key="demo-key-0123456789")
+
+
+def plan_lines(settings: SeedSettings, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    capsys.readouterr()
+    assert run(settings, ["plan"]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_plan_on_a_fresh_account_creates_everything_and_changes_nothing(
+    settings: SeedSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = plan_lines(settings, capsys)
+    assert len(lines) == len(stack_resources())
+    assert all(line.startswith("+ ") and line.endswith(": create") for line in lines)
+    assert "+ table motostack-local-orders-orders: create" in lines
+    assert (
+        "+ subscription motostack-local-orders-events -> motostack-local-fulfillment-orders: create"
+        in lines
+    )
+    assert plan_lines(settings, capsys) == lines, "plan changed something"
+
+
+def test_apply_needs_yes_on_real_aws_and_skips_fixtures(
+    settings: SeedSettings, capsys: pytest.CaptureFixture[str], stack_clients: dict[str, Any]
+) -> None:
+    assert run(settings, ["apply"]) == 1
+    assert run(settings, ["apply", "--yes"]) == 0
+    assert all(line.startswith("= ") for line in plan_lines(settings, capsys))
+    orders = OrderStore(stack_clients["dynamodb"], OrdersSettings().orders_table)
+    assert orders.stock("MUG-001") is None, "no fixtures on real AWS unless asked"
+    assert run(settings, ["apply", "--yes", "--with-fixtures"]) == 0
+    assert orders.stock("MUG-001") is not None
+
+
+def test_apply_twice_is_a_no_op(
+    settings: SeedSettings, stack_clients: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    assert run(settings, ["apply", "--yes"]) == 0
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        assert run(settings, ["apply", "--yes"]) == 0
+    assert "done: nothing to do, all in place" in caplog.text
+
+
+def test_plan_shows_drift_and_apply_repairs_it(
+    settings: SeedSettings, stack_clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    bucket = CatalogSettings().images_bucket
+    stack_clients["s3"].delete_bucket_encryption(Bucket=bucket)
+    stack_clients["s3"].delete_public_access_block(Bucket=bucket)
+    lines = plan_lines(settings, capsys)
+    assert f"~ bucket {bucket}: block public access; enable default encryption" in lines
+    assert run(settings, ["apply", "--yes"]) == 0
+    assert all(line.startswith("= ") for line in plan_lines(settings, capsys))
+
+
+def test_what_a_real_account_should_have_is_on(stack_clients: dict[str, Any]) -> None:
+    dynamodb, s3, sqs = stack_clients["dynamodb"], stack_clients["s3"], stack_clients["sqs"]
+    table = OrdersSettings().orders_table
+    backups = dynamodb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    bucket = CatalogSettings().images_bucket
+    assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    for url in sqs.list_queues(QueueNamePrefix=PREFIX)["QueueUrls"]:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert attributes["SqsManagedSseEnabled"] == "true"
+
+
+def test_destroy_asks_for_the_stack_name(
+    settings: SeedSettings, stack_clients: dict[str, Any]
+) -> None:
+    assert run(settings, ["destroy"], ask=lambda prompt: "yes") == 1
+    assert stack_clients["dynamodb"].list_tables()["TableNames"], "nothing was deleted"
+    assert run(settings, ["destroy"], ask=lambda prompt: "motostack-local") == 0
+
+
+def test_destroy_leaves_nothing_of_the_stack_behind(
+    settings: SeedSettings, stack_clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(settings, ["apply", "--yes", "--with-fixtures"]) == 0
+    stack_clients["s3"].put_object(Bucket=CatalogSettings().images_bucket, Key="x", Body=b"x")
+    assert run(settings, ["destroy", "--yes"]) == 0
+    c = stack_clients
+    leftovers = [
+        *c["dynamodb"].list_tables()["TableNames"],
+        *[b["Name"] for b in c["s3"].list_buckets()["Buckets"]],
+        *[t["TopicArn"] for t in c["sns"].list_topics()["Topics"]],
+        *c["sqs"].list_queues().get("QueueUrls", []),
+        *[s["Name"] for s in c["secretsmanager"].list_secrets()["SecretList"]],
+        *c["ses"].list_identities()["Identities"],
+    ]
+    assert leftovers == []
+    assert all(line.startswith("+ ") for line in plan_lines(settings, capsys))
