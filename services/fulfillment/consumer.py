@@ -19,20 +19,10 @@ import logging
 import threading
 from typing import Any
 
-from pydantic import ValidationError
-
 from services.fulfillment.errors import PoisonMessage, TryLater
 from services.fulfillment.models import Fulfiller
-from services.orders.events import OrderPlaced
 
 logger = logging.getLogger(__name__)
-
-
-def parse_event(body: str) -> OrderPlaced:
-    try:
-        return OrderPlaced.model_validate_json(body)
-    except ValidationError as error:
-        raise PoisonMessage(f"not an OrderPlaced v1 event: {error.errors()[0]['msg']}") from None
 
 
 def retry_delay(receive_count: int) -> int:
@@ -133,8 +123,7 @@ class Consumer:
     def _handle(self, message: dict[str, Any]) -> None:
         receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
         try:
-            event = parse_event(message["Body"])
-            outcome = self._fulfiller.fulfil(event, holder=message["MessageId"])
+            event, outcome = self._fulfiller.fulfil_message(message["Body"], message["MessageId"])
         except PoisonMessage as error:
             logger.error(
                 "poison message %s (receive %d): %s", message["MessageId"], receives, error

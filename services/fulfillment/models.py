@@ -21,8 +21,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from botocore.exceptions import ClientError
+from pydantic import ValidationError
 
-from services.fulfillment.errors import TryLater
+from services.fulfillment.errors import PoisonMessage, TryLater
 from services.fulfillment.orders_api import OrdersApi
 from services.orders.events import OrderPlaced
 
@@ -120,6 +121,13 @@ class Ledger:
         )
 
 
+def parse_event(body: str) -> OrderPlaced:
+    try:
+        return OrderPlaced.model_validate_json(body)
+    except ValidationError as error:
+        raise PoisonMessage(f"not an OrderPlaced v1 event: {error.errors()[0]['msg']}") from None
+
+
 def receipt_key(order_id: str) -> str:
     return f"receipts/{order_id}.json"
 
@@ -158,6 +166,11 @@ class Fulfiller:
         self._bucket = bucket
         self._sender = sender
         self.ledger = Ledger(s3, bucket, lease)
+
+    def fulfil_message(self, body: str, message_id: str) -> tuple[OrderPlaced, Outcome]:
+        """One queue message, from whichever consumer: the polling worker or Lambda."""
+        event = parse_event(body)
+        return event, self.fulfil(event, holder=message_id)
 
     def fulfil(self, event: OrderPlaced, holder: str) -> Outcome:
         """Do whatever is still undone for the order; ``holder`` names this attempt's message."""
