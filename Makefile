@@ -2,13 +2,13 @@
 # `make help` lists them.
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
-export STACK_URL YES REQUIRE_DOCKER NAME
+export STACK_URL YES REQUIRE_DOCKER NAME WITH_FIXTURES
 
 # Settings from .env (see .env.example) reach `make dev` and the scripts too.
 -include .env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: help up down logs ps seed reset dev snapshot-save snapshot-load snapshot-list watch test lint unit moto moto-tests e2e e2e-compose fmt lock bench bench-moto clean
+.PHONY: help up down logs ps seed plan reset dev aws-plan aws-apply aws-destroy aws-export snapshot-save snapshot-load snapshot-list watch test lint unit moto moto-tests e2e e2e-compose fmt lock bench bench-moto clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +27,9 @@ ps: ## Show the compose stack's containers and health
 
 seed: ## Run the seeder again (idempotent) against the running stack
 	@scripts/seed.sh
+
+plan: ## What the seeder would create or change in the running stack (changes nothing)
+	@scripts/seed.sh plan
 
 reset: ## Wipe emulated AWS state and re-seed (asks first unless YES=1)
 	@scripts/reset.sh
@@ -73,6 +76,18 @@ bench: ## Every benchmark (bench/), results and plots into the docs
 
 bench-moto: ## durable vs plain Moto side by side: moto/BENCHMARKS.md + plots
 	@scripts/bench.sh moto
+
+aws-plan: ## Real AWS (ALLOW_REAL_AWS=1): what apply would create or change
+	@scripts/aws.sh plan
+
+aws-apply: ## Real AWS: create the stack's resources (YES=1 to confirm; WITH_FIXTURES=1 for demo data)
+	@scripts/aws.sh apply
+
+aws-destroy: ## Real AWS: delete the stack's resources, data included (asks for the stack name)
+	@scripts/aws.sh destroy
+
+aws-export: ## IAM policy per service + CloudFormation template into deploy/ (no AWS calls)
+	@scripts/bootstrap.sh && .venv/bin/python -m seed export --out deploy
 
 fmt: ## Format and auto-fix
 	@scripts/bootstrap.sh && .venv/bin/ruff format . && .venv/bin/ruff check --fix .

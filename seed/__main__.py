@@ -7,6 +7,9 @@
   ``--with-fixtures``.
 * ``destroy``: delete every resource of the stack, data included, after you
   type the stack's name (or with ``--yes``).
+* ``export --out DIR``: write a least-privilege IAM policy per service
+  (``DIR/iam/<service>.json``) and a CloudFormation template of the stack
+  (``DIR/cloudformation.json``); talks to no AWS.
 
 Exit codes: 0 done, 1 not confirmed, 2 AWS endpoint unavailable, 3 invalid
 configuration or fixtures, 4 refused (target guard rail).
@@ -16,6 +19,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -37,19 +41,26 @@ def _progress(done: int, total: int) -> None:
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m seed", description=__doc__.split("\n")[0])
-    parser.add_argument("verb", nargs="?", default="apply", choices=["plan", "apply", "destroy"])
+    parser.add_argument(
+        "verb", nargs="?", default="apply", choices=["plan", "apply", "destroy", "export"]
+    )
     parser.add_argument("--yes", action="store_true", help="do it without asking")
     parser.add_argument(
         "--with-fixtures", action="store_true", help="load the demo data on real AWS too"
     )
+    parser.add_argument("--out", type=Path, default=Path("deploy"), help="export: where to")
     return parser.parse_args(argv)
 
 
 def run(settings: SeedSettings, argv: list[str], ask: Callable[[str], str] = input) -> int:
     arguments = _arguments(argv)
+    stack = f"{settings.stack_name}-{settings.stage}"
+    if arguments.verb == "export":
+        for path in verbs.export(arguments.out, f"{stack}-"):
+            logger.info("wrote %s", path)
+        return 0
     enforce_target(settings, AWS_SERVICES)
     real = settings.stack_target == "aws"
-    stack = f"{settings.stack_name}-{settings.stage}"
     clients = {name: aws_client(name, settings) for name in AWS_SERVICES}
     wait_for_endpoint(clients["dynamodb"], settings.seed_wait_seconds)
 

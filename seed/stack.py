@@ -14,13 +14,17 @@ AWS_SERVICES = ("dynamodb", "s3", "sns", "sqs", "secretsmanager", "ses")
 """The AWS services the stack's resources live in (one client each)."""
 
 
-def stack_resources() -> list[Resource]:
-    """In creation order: a topic before its subscriptions, a dead-letter queue before its
-    queue."""
+def resources_by_service() -> dict[str, list[Resource]]:
+    """Each service's resources, in creation order: a topic before its subscriptions, a
+    dead-letter queue before its queue. A service is the only one that uses what it owns."""
     orders = OrdersSettings()
-    return [
-        *catalog_resources(CatalogSettings()),
-        *orders_resources(orders),
-        *fulfillment_resources(FulfillmentSettings(), orders.events_topic),
-        *gateway_resources(GatewaySettings()),
-    ]
+    return {
+        "catalog": catalog_resources(CatalogSettings()),
+        "orders": orders_resources(orders),
+        "fulfillment": fulfillment_resources(FulfillmentSettings(), orders.events_topic),
+        "gateway": gateway_resources(GatewaySettings()),
+    }
+
+
+def stack_resources() -> list[Resource]:
+    return [resource for owned in resources_by_service().values() for resource in owned]

@@ -1,14 +1,18 @@
 """What ``python -m seed plan|apply|destroy`` does, against whichever target is configured."""
 
+import json
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from seed import cloudformation
 from seed.api_keys import ensure_api_key
 from seed.fixtures import load_inventory, load_products, read_inventory, read_products
+from seed.iam import policy
 from seed.provision import ensure, inspect, remove
 from seed.settings import SeedSettings
-from seed.stack import stack_resources
+from seed.stack import resources_by_service, stack_resources
 from services.catalog.models import ProductStore
 from services.catalog.settings import CatalogSettings
 from services.gateway.settings import GatewaySettings
@@ -76,3 +80,17 @@ def destroy(clients: dict[str, Any]) -> int:
             removed += 1
             logger.info("%s: deleted", _label(resource))
     return removed
+
+
+def export(out: Path, stack_prefix: str) -> list[Path]:
+    """Write ``iam/<service>.json`` and ``cloudformation.json`` under ``out``."""
+    by_service = resources_by_service()
+    written = []
+    (out / "iam").mkdir(parents=True, exist_ok=True)
+    for service, owned in by_service.items():
+        path = out / "iam" / f"{service}.json"
+        path.write_text(json.dumps(policy(owned), indent=2) + "\n")
+        written.append(path)
+    path = out / "cloudformation.json"
+    path.write_text(cloudformation.render(cloudformation.template(by_service, stack_prefix)))
+    return [*written, path]
