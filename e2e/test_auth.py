@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from e2e.shop import customer
+from e2e.shop import customer, stocked_sku
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,8 @@ def test_writes_without_a_valid_key_are_refused(
     assert "X-API-Key" in response.json()["detail"]
 
 
-def test_reads_need_no_key(anonymous_api: httpx.Client) -> None:
+def test_reads_need_no_key(api: httpx.Client, anonymous_api: httpx.Client) -> None:
+    sku = stocked_sku(api, 3)
     assert anonymous_api.get("/catalog/products").status_code == 200
-    assert anonymous_api.get("/inventory/MUG-001").status_code == 200
+    assert anonymous_api.get(f"/inventory/{sku}").json() == {"sku": sku, "available": 3}
     assert anonymous_api.get("/orders", params={"customer": customer()}).status_code == 200

@@ -20,10 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.catalog.resources import LISTING_INDEX
 from services.common.dynamodb import (
     cancellation_codes,
-    decode_cursor,
-    encode_cursor,
     from_item,
     is_cancelled_transaction,
+    query_page,
     to_item,
 )
 from services.common.errors import Conflict, NotFound
@@ -167,22 +166,19 @@ class ProductStore:
 
     def page(self, *, limit: int, cursor: str | None = None) -> ProductPage:
         """One page in creation order; asks for one extra item to know if more follow."""
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": LISTING_INDEX,
-            "KeyConditionExpression": "entity = :product",
-            "ExpressionAttributeValues": {":product": {"S": "product"}},
-            "Limit": limit + 1,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, _CURSOR_KEY)
-        items = self._db.query(**request)["Items"]
-        page, more = items[:limit], len(items) > limit
-        next_cursor = None
-        if more:
-            last = page[-1]
-            next_cursor = encode_cursor({name: last[name] for name in _CURSOR_KEY})
-        return ProductPage(items=[_from_item(item) for item in page], next_cursor=next_cursor)
+        items, next_cursor = query_page(
+            self._db,
+            {
+                "TableName": self._table,
+                "IndexName": LISTING_INDEX,
+                "KeyConditionExpression": "entity = :product",
+                "ExpressionAttributeValues": {":product": {"S": "product"}},
+            },
+            key_names=_CURSOR_KEY,
+            limit=limit,
+            cursor=cursor,
+        )
+        return ProductPage(items=[_from_item(item) for item in items], next_cursor=next_cursor)
 
     def ping(self) -> None:
         """Readiness: the table exists and answers."""

@@ -59,6 +59,24 @@ def decode_cursor(cursor: str, key_names: set[str]) -> dict[str, Any]:
     return {name: {"S": value} for name, value in plain.items()}
 
 
+def query_page(
+    dynamodb: Any, request: dict[str, Any], *, key_names: set[str], limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a Query and the cursor of the next (None at the end).
+
+    Asks for one item more than the page holds, so the last page is known to be
+    the last without a second, empty request.
+    """
+    request = request | {"Limit": limit + 1}
+    if cursor:
+        request["ExclusiveStartKey"] = decode_cursor(cursor, key_names)
+    items = dynamodb.query(**request)["Items"]
+    page = items[:limit]
+    if len(items) <= limit:
+        return page, None
+    return page, encode_cursor({name: page[-1][name] for name in key_names})
+
+
 def cancellation_codes(error: ClientError) -> list[str]:
     """Per-action outcome of a cancelled transaction, in request order ("None" = passed)."""
     reasons = error.response.get("CancellationReasons") or []

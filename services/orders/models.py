@@ -29,10 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common.dynamodb import (
     cancellation_codes,
-    decode_cursor,
-    encode_cursor,
     from_item,
     is_cancelled_transaction,
+    query_page,
     to_item,
 )
 from services.common.errors import Conflict, InvalidField, NotFound
@@ -257,21 +256,19 @@ class OrderStore:
 
     def page_by_customer(self, customer: str, *, limit: int, cursor: str | None) -> OrderPage:
         """One page of a customer's orders, oldest first (the index is eventually consistent)."""
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": CUSTOMER_INDEX,
-            "KeyConditionExpression": "customer = :c",
-            "ExpressionAttributeValues": {":c": {"S": customer}},
-            "Limit": limit + 1,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, _CURSOR_KEY)
-        items = self._db.query(**request)["Items"]
-        page, more = items[:limit], len(items) > limit
-        next_cursor = (
-            encode_cursor({name: page[-1][name] for name in _CURSOR_KEY}) if more else None
+        items, next_cursor = query_page(
+            self._db,
+            {
+                "TableName": self._table,
+                "IndexName": CUSTOMER_INDEX,
+                "KeyConditionExpression": "customer = :c",
+                "ExpressionAttributeValues": {":c": {"S": customer}},
+            },
+            key_names=_CURSOR_KEY,
+            limit=limit,
+            cursor=cursor,
         )
-        return OrderPage(items=[_order(item) for item in page], next_cursor=next_cursor)
+        return OrderPage(items=[_order(item) for item in items], next_cursor=next_cursor)
 
     def mark_fulfilled(self, order_id: str, fulfillment: Fulfillment) -> Order:
         """PLACED → FULFILLED once; asking again returns the order unchanged."""
