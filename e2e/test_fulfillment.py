@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from e2e.shop import EmulatedAws, customer, eventually, fulfilled, place, stocked_sku
 from e2e.stacks import ControllableStack, ScalableStack
@@ -60,11 +61,12 @@ def test_a_poison_message_goes_to_the_dead_letter_queue_and_work_goes_on(
     _assert_fulfilled_once(api, good)
 
 
-def test_killing_the_worker_mid_stream_loses_and_repeats_nothing(
-    api: httpx.Client, controlled_stack: ControllableStack, emulated_aws: EmulatedAws
+@pytest.mark.parametrize("how", ["kill", "stop"], ids=["kill-9", "sigterm"])
+def test_stopping_the_worker_mid_stream_loses_and_repeats_nothing(
+    api: httpx.Client, controlled_stack: ControllableStack, emulated_aws: EmulatedAws, how: str
 ) -> None:
     before = _place_many(api, 10)
-    controlled_stack.kill("fulfillment")  # kill -9, some of those in flight
+    getattr(controlled_stack, how)("fulfillment")  # some of those in flight
     during = _place_many(api, 5)
     controlled_stack.start("fulfillment")
     orders = before + during

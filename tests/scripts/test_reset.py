@@ -5,26 +5,17 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 
-from devstack.waiting import free_port
-from tests.scripts.aws import client
+from tests.moto_server import client, moto_server
 
 RESET = Path(__file__).resolve().parents[2] / "scripts" / "reset.sh"
 
 
 @pytest.fixture
 def endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
-    httpx.post(f"{url}/moto-api/reset")  # the server shares this process's Moto state
-    yield url
-    httpx.post(f"{url}/moto-api/reset")
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 def run_reset(endpoint: str, answer: str, **env: str) -> subprocess.CompletedProcess[str]:

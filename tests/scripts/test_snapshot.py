@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from devstack.waiting import free_port
-from tests.scripts.aws import client
+from tests.moto_server import client
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "snapshot.sh"
 

@@ -41,9 +41,13 @@ def test_plan_on_a_fresh_account_creates_everything_and_changes_nothing(
 
 
 def test_apply_needs_yes_on_real_aws_and_skips_fixtures(
-    settings: SeedSettings, capsys: pytest.CaptureFixture[str], stack_clients: dict[str, Any]
+    settings: SeedSettings,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    stack_clients: dict[str, Any],
 ) -> None:
     assert run(settings, ["apply"]) == 1
+    assert "apply against real AWS needs --yes" in caplog.text
     assert run(settings, ["apply", "--yes"]) == 0
     assert all(line.startswith("= ") for line in plan_lines(settings, capsys))
     orders = OrderStore(stack_clients["dynamodb"], OrdersSettings().orders_table)
@@ -89,9 +93,17 @@ def test_what_a_real_account_should_have_is_on(stack_clients: dict[str, Any]) ->
 
 
 def test_destroy_asks_for_the_stack_name(
-    settings: SeedSettings, stack_clients: dict[str, Any]
+    settings: SeedSettings, stack_clients: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert run(settings, ["destroy"], ask=lambda prompt: "yes") == 1
+    prompts: list[str] = []
+
+    def answer(prompt: str) -> str:
+        prompts.append(prompt)
+        return "yes"
+
+    assert run(settings, ["destroy"], ask=answer) == 1
+    assert prompts == ["Type motostack-local to delete all of its resources: "]
+    assert "not confirmed; nothing deleted" in caplog.text
     assert stack_clients["dynamodb"].list_tables()["TableNames"], "nothing was deleted"
     assert run(settings, ["destroy"], ask=lambda prompt: "motostack-local") == 0
 
