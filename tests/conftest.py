@@ -6,6 +6,7 @@ reads its settings; in-process Moto stands in for the account. That is the
 proof that only the standard SDK configuration decides where calls go.
 """
 
+import asyncio
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -56,3 +57,14 @@ def stack_clients(aws: None) -> dict[str, Any]:
     for resource in stack_resources():
         ensure(resource, clients, "us-east-1")
     return clients
+
+
+@pytest.fixture
+def mangum_loop() -> Iterator[None]:
+    """Mangum runs the app on ``asyncio.get_event_loop()``, as in the Lambda runtime's main
+    thread; earlier tests may have closed that loop, so each handler test gets a fresh one."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield
+    asyncio.set_event_loop(None)
+    loop.close()

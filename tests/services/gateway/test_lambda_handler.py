@@ -7,7 +7,9 @@ from services.gateway.lambda_handler import handler
 from tests.lambda_events import CONTEXT, http_api_event
 
 
-def test_the_index_and_the_key_check_work_behind_api_gateway(stack_clients: dict[str, Any]) -> None:
+def test_the_index_and_the_key_check_work_behind_api_gateway(
+    stack_clients: dict[str, Any], mangum_loop: None
+) -> None:
     index = handler(http_api_event("GET", "/api"), CONTEXT)
     assert index["statusCode"] == 200
     assert "/api/orders" in json.loads(index["body"])["routes"]

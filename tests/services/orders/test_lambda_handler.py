@@ -12,6 +12,7 @@ from tests.lambda_events import CONTEXT, http_api_event
 
 def test_orders_places_an_order_and_the_relay_publishes_what_is_pending(
     stack_clients: dict[str, Any],
+    mangum_loop: None,
 ) -> None:
     OrderStore(stack_clients["dynamodb"], OrdersSettings().orders_table).set_stock("MUG-001", 3)
     order = {"customer": "ada@example.com", "lines": [{"sku": "MUG-001", "quantity": 1}]}
