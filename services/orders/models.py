@@ -203,7 +203,8 @@ class OrderStore:
             }
             for line in request.lines
         ]
-        for attempt in range(TRANSACTION_ATTEMPTS):
+        attempt = 0
+        while True:
             try:
                 self._db.transact_write_items(TransactItems=[claim_key, write_order, *take_stock])
                 return Placement(order, replayed=False)
@@ -218,10 +219,10 @@ class OrderStore:
             for line, code in zip(request.lines, codes[2:], strict=False):
                 if code == "ConditionalCheckFailed":
                     self._refuse(line)
-            if "TransactionConflict" not in codes or attempt == TRANSACTION_ATTEMPTS - 1:
+            attempt += 1
+            if "TransactionConflict" not in codes or attempt == TRANSACTION_ATTEMPTS:
                 raise Conflict(f"the order could not be placed ({', '.join(codes)}); retry")
             time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
-        raise AssertionError("unreachable")
 
     def _refuse(self, line: OrderLine) -> None:
         """Say why a line's stock condition failed: unknown SKU (422) or too little (409)."""

@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from services.common.errors import Conflict, InvalidField
 from services.orders.models import Fulfillment, OrderRequest, OrderStore
@@ -148,3 +149,37 @@ def test_unpublished_events_survive_an_sns_outage(
     event = json.loads(message["Body"])
     assert (event["type"], event["schema_version"]) == ("OrderPlaced", 1)
     assert event["order"]["id"] == placed.id
+
+
+class ConflictsOnce:
+    """The real DynamoDB client, except that the first transaction races another one
+    (TransactionConflict), which Moto never does on its own."""
+
+    def __init__(self, dynamodb: Any) -> None:
+        self._db = dynamodb
+        self.conflicts = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+    def transact_write_items(self, **request: Any) -> Any:
+        if not self.conflicts:
+            self.conflicts += 1
+            reasons = [{"Code": "None"}, {"Code": "None"}, {"Code": "TransactionConflict"}]
+            raise ClientError(
+                {
+                    "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+                    "CancellationReasons": reasons,
+                },
+                "TransactWriteItems",
+            )
+        return self._db.transact_write_items(**request)
+
+
+def test_a_transaction_conflict_is_retried(stack_clients: dict[str, Any]) -> None:
+    racing = ConflictsOnce(stack_clients["dynamodb"])
+    store = OrderStore(racing, OrdersSettings().orders_table)
+    store.set_stock("MUG-001", 5)
+    assert not store.place(order(("MUG-001", 2)), "key-00000001").replayed
+    assert racing.conflicts == 1
+    assert available(store, "MUG-001") == 3
