@@ -88,6 +88,7 @@ def run(settings: SeedSettings, argv: list[str], ask: Callable[[str], str] = inp
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="seed: %(message)s", stream=sys.stdout)
+    logging.getLogger("botocore").setLevel(logging.WARNING)  # not where credentials came from
     try:
         return run(SeedSettings(), sys.argv[1:])
     except EndpointUnavailable as error:
