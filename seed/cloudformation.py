@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from seed.iam import policy
+from seed.provision import PRIVATE, table_shape, topic_may_send
 from services.common.resources import (
     Bucket,
     EmailIdentity,
@@ -40,36 +41,16 @@ def _sub_arn(service: str, resource: str) -> dict[str, str]:
     return {"Fn::Sub": f"arn:${{AWS::Partition}}:{service}:{_HERE}:{resource}"}
 
 
-def _key_schema(partition_key: str, sort_key: str | None) -> list[dict[str, str]]:
-    schema = [{"AttributeName": partition_key, "KeyType": "HASH"}]
-    if sort_key:
-        schema.append({"AttributeName": sort_key, "KeyType": "RANGE"})
-    return schema
-
-
 def _properties(resource: Resource, ids: dict[str, str]) -> tuple[str, dict[str, Any]]:
     match resource:
         case Table():
             properties: dict[str, Any] = {
                 "TableName": resource.name,
                 "BillingMode": "PAY_PER_REQUEST",
-                "AttributeDefinitions": [
-                    {"AttributeName": name, "AttributeType": "S"}
-                    for name in resource.key_attributes()
-                ],
-                "KeySchema": _key_schema(resource.partition_key, resource.sort_key),
+                **table_shape(resource),
                 "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
                 "SSESpecification": {"SSEEnabled": True},
             }
-            if resource.indexes:
-                properties["GlobalSecondaryIndexes"] = [
-                    {
-                        "IndexName": index.name,
-                        "KeySchema": _key_schema(index.partition_key, index.sort_key),
-                        "Projection": {"ProjectionType": "ALL"},
-                    }
-                    for index in resource.indexes
-                ]
             if resource.ttl_attribute:
                 properties["TimeToLiveSpecification"] = {
                     "AttributeName": resource.ttl_attribute,
@@ -79,12 +60,7 @@ def _properties(resource: Resource, ids: dict[str, str]) -> tuple[str, dict[str,
         case Bucket():
             properties = {
                 "BucketName": resource.name,
-                "PublicAccessBlockConfiguration": {
-                    "BlockPublicAcls": True,
-                    "IgnorePublicAcls": True,
-                    "BlockPublicPolicy": True,
-                    "RestrictPublicBuckets": True,
-                },
+                "PublicAccessBlockConfiguration": PRIVATE,
                 "BucketEncryption": {
                     "ServerSideEncryptionConfiguration": [
                         {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
@@ -139,25 +115,13 @@ def _properties(resource: Resource, ids: dict[str, str]) -> tuple[str, dict[str,
 
 
 def _queue_policy(subscription: Subscription, ids: dict[str, str]) -> dict[str, Any]:
-    queue_arn = {"Fn::GetAtt": [ids[subscription.queue], "Arn"]}
+    topic = {"Ref": ids[subscription.topic]}
+    queue = {"Fn::GetAtt": [ids[subscription.queue], "Arn"]}
     return {
         "Type": "AWS::SQS::QueuePolicy",
         "Properties": {
             "Queues": [{"Ref": ids[subscription.queue]}],
-            "PolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "sns.amazonaws.com"},
-                        "Action": "sqs:SendMessage",
-                        "Resource": queue_arn,
-                        "Condition": {
-                            "ArnEquals": {"aws:SourceArn": {"Ref": ids[subscription.topic]}}
-                        },
-                    }
-                ],
-            },
+            "PolicyDocument": topic_may_send(topic, queue),
         },
     }
 

@@ -18,6 +18,7 @@ from services.common.aws import topic_arn
 from services.common.resources import (
     Bucket,
     EmailIdentity,
+    Index,
     Queue,
     Resource,
     Secret,
@@ -82,13 +83,7 @@ def ensure_table(dynamodb: Any, table: Table) -> Outcome:
     if drift.missing:
         try:
             dynamodb.create_table(
-                TableName=table.name,
-                BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=[
-                    {"AttributeName": name, "AttributeType": "S"} for name in table.key_attributes()
-                ],
-                KeySchema=_key_schema(table.partition_key, table.sort_key),
-                **_indexes(table),
+                TableName=table.name, BillingMode="PAY_PER_REQUEST", **table_shape(table)
             )
         except ClientError as error:  # another seeder won the race
             if _code(error) != "ResourceInUseException":
@@ -104,18 +99,8 @@ def ensure_table(dynamodb: Any, table: Table) -> Outcome:
         if f"add index {index.name}" in drift.changes:
             dynamodb.update_table(
                 TableName=table.name,
-                AttributeDefinitions=[
-                    {"AttributeName": name, "AttributeType": "S"} for name in table.key_attributes()
-                ],
-                GlobalSecondaryIndexUpdates=[
-                    {
-                        "Create": {
-                            "IndexName": index.name,
-                            "KeySchema": _key_schema(index.partition_key, index.sort_key),
-                            "Projection": {"ProjectionType": "ALL"},
-                        }
-                    }
-                ],
+                AttributeDefinitions=table_shape(table)["AttributeDefinitions"],
+                GlobalSecondaryIndexUpdates=[{"Create": _index_shape(index)}],
             )
     if any(change.startswith("enable TTL") for change in drift.changes):
         dynamodb.update_time_to_live(
@@ -137,19 +122,25 @@ def _key_schema(partition_key: str, sort_key: str | None) -> list[dict[str, str]
     return schema
 
 
-def _indexes(table: Table) -> dict[str, Any]:
-    if not table.indexes:
-        return {}
+def _index_shape(index: Index) -> dict[str, Any]:
     return {
-        "GlobalSecondaryIndexes": [
-            {
-                "IndexName": index.name,
-                "KeySchema": _key_schema(index.partition_key, index.sort_key),
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for index in table.indexes
-        ]
+        "IndexName": index.name,
+        "KeySchema": _key_schema(index.partition_key, index.sort_key),
+        "Projection": {"ProjectionType": "ALL"},
     }
+
+
+def table_shape(table: Table) -> dict[str, Any]:
+    """Keys and indexes, named as both CreateTable and CloudFormation name them."""
+    shape: dict[str, Any] = {
+        "AttributeDefinitions": [
+            {"AttributeName": name, "AttributeType": "S"} for name in table.key_attributes()
+        ],
+        "KeySchema": _key_schema(table.partition_key, table.sort_key),
+    }
+    if table.indexes:
+        shape["GlobalSecondaryIndexes"] = [_index_shape(index) for index in table.indexes]
+    return shape
 
 
 # ---- S3 buckets ------------------------------------------------------------------------
@@ -305,7 +296,9 @@ def ensure_queue(sqs: Any, queue: Queue) -> Outcome:
 # ---- SNS → SQS subscriptions -------------------------------------------------------------
 
 
-def _topic_may_send(topic: str, queue: str) -> dict[str, Any]:
+def topic_may_send(topic: Any, queue: Any) -> dict[str, Any]:
+    """The queue policy letting only ``topic`` deliver to ``queue`` (ARNs, or CloudFormation
+    expressions that give them)."""
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -356,7 +349,7 @@ def inspect_subscription(sns: Any, sqs: Any, subscription: Subscription) -> Drif
         if not same:
             drift.changes.append(f"set {name} to {wanted}")
     policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]
-    if json.loads(policy.get("Policy") or "{}") != _topic_may_send(topic, queue):
+    if json.loads(policy.get("Policy") or "{}") != topic_may_send(topic, queue):
         drift.changes.append("let the topic send to the queue (queue policy)")
     return drift
 
@@ -372,7 +365,7 @@ def ensure_subscription(sns: Any, sqs: Any, subscription: Subscription) -> Outco
     queue = queue_arn(sqs, subscription.queue)
     sqs.set_queue_attributes(
         QueueUrl=sqs.get_queue_url(QueueName=subscription.queue)["QueueUrl"],
-        Attributes={"Policy": json.dumps(_topic_may_send(topic, queue))},
+        Attributes={"Policy": json.dumps(topic_may_send(topic, queue))},
     )
     attributes = _subscription_attributes(subscription)
     arn = _find_subscription(sns, topic, queue)
