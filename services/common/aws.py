@@ -6,17 +6,26 @@ into an error instead of a hung request.
 """
 
 import os
+from functools import cache
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 from services.common.settings import StackSettings
 
 
+@cache
+def endpoint_variable(service: str) -> str:
+    """The per-service variable botocore reads, named after the service id, not the client
+    name (``secretsmanager`` → ``AWS_ENDPOINT_URL_SECRETS_MANAGER``)."""
+    service_id = botocore.session.get_session().get_service_model(service).service_id
+    return f"AWS_ENDPOINT_URL_{service_id.replace(' ', '_').upper()}"
+
+
 def _uses_custom_endpoint(service: str) -> bool:
-    service_var = f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"
-    return bool(os.environ.get("AWS_ENDPOINT_URL") or os.environ.get(service_var))
+    return bool(os.environ.get("AWS_ENDPOINT_URL") or os.environ.get(endpoint_variable(service)))
 
 
 def client_config(service: str, *, custom_endpoint: bool = False) -> Config:

@@ -16,21 +16,14 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 
-from services.common.aws import aws_client
+from services.common.aws import aws_client, endpoint_variable
 from services.common.settings import StackSettings
 
 logger = logging.getLogger(__name__)
 
-_SERVICE_IDS = {"secretsmanager": "SECRETS_MANAGER"}
-"""botocore names the per-service variable after the service id, not the client name."""
-
 
 class TargetRefused(RuntimeError):
     """The configuration could reach the wrong AWS; the message says what to set."""
-
-
-def endpoint_variable(service: str) -> str:
-    return f"AWS_ENDPOINT_URL_{_SERVICE_IDS.get(service, service.upper())}"
 
 
 def check_target(

@@ -1,17 +1,16 @@
 """`make aws-*` (scripts/aws.sh) refuses to touch real AWS unless asked twice."""
 
-import os
 import subprocess
 
 from devstack.components import REPO_ROOT
+from tests.processes import fresh_env
 
 
 def aws_script(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ALLOW_", "STACK_"))}
     return subprocess.run(
         [str(REPO_ROOT / "scripts" / "aws.sh"), *args],
         cwd=REPO_ROOT,
-        env=clean | {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"} | env,
+        env=fresh_env(**env),
         capture_output=True,
         text=True,
         timeout=120,

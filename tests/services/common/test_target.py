@@ -1,7 +1,6 @@
 """The guard rails between a developer's machine and a real AWS account."""
 
 import logging
-import os
 import subprocess
 import sys
 
@@ -10,6 +9,7 @@ import pytest
 from devstack.components import REPO_ROOT
 from services.common.settings import StackSettings
 from services.common.target import TargetRefused, check_target, enforce_target
+from tests.processes import fresh_env
 
 LOCAL = StackSettings(stack_target="local")
 AWS = StackSettings(stack_target="aws", allow_real_aws=True)
@@ -55,11 +55,6 @@ def test_aws_says_which_account_region_and_stack(
     assert "account 123456789012, region us-east-1, stack motostack-local" in caplog.text
 
 
-def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "STACK_", "ALLOW_"))}
-    return env | {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"} | extra
-
-
 @pytest.mark.parametrize(
     "argv",
     [
@@ -70,7 +65,7 @@ def _clean_env(**extra: str) -> dict[str, str]:
 )
 def test_processes_refuse_to_start_without_an_endpoint(argv: list[str]) -> None:
     result = subprocess.run(
-        argv, cwd=REPO_ROOT, env=_clean_env(), capture_output=True, text=True, timeout=60
+        argv, cwd=REPO_ROOT, env=fresh_env(), capture_output=True, text=True, timeout=60
     )
     assert result.returncode != 0
     assert "no endpoint is set for" in result.stdout + result.stderr

@@ -1,6 +1,5 @@
 """The worker process itself: started by uvicorn, stopped by SIGTERM, exits cleanly."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from devstack.waiting import free_port, wait_healthy
 from seed.provision import ensure
 from seed.stack import AWS_SERVICES, stack_resources
 from tests.moto_server import client, moto_server
+from tests.processes import fresh_env
 
 
 @pytest.fixture
@@ -26,14 +26,12 @@ def provisioned_server() -> Iterator[str]:
 
 def test_sigterm_stops_the_worker_cleanly(provisioned_server: str) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ALLOW_"))} | {
-        "STACK_TARGET": "local",
-        "AWS_ENDPOINT_URL": provisioned_server,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_REGION": "us-east-1",
-        "WORKER_WAIT_SECONDS": "2",
-    }
+    env = fresh_env(
+        STACK_TARGET="local",
+        AWS_ENDPOINT_URL=provisioned_server,
+        AWS_REGION="us-east-1",
+        WORKER_WAIT_SECONDS="2",
+    )
     worker = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "services.fulfillment.main:app", "--port", str(port)],
         cwd=REPO_ROOT,
