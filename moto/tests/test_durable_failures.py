@@ -1,6 +1,9 @@
 """Running out of disk, and long polls that must not hold the server hostage."""
 
+import os
+import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,65 @@ def test_full_disk_fails_loudly_and_never_acknowledges_the_lost_write(tmp_path: 
     server.start()  # space again
     names = {b["Name"] for b in server.client("s3").list_buckets()["Buckets"]}
     assert names == {"before-the-limit", *acknowledged}
+    server.kill()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 2 MiB filesystem (tmpfs): a full disk, not a simulated one."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.decode().strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def _objects(server: DurableServer) -> set[str]:
+    listing = server.client("s3").list_objects_v2(Bucket="disk")
+    return {item["Key"] for item in listing.get("Contents", [])}
+
+
+def test_a_write_refused_on_a_full_disk_is_never_visible(small_disk: Path, tmp_path: Path) -> None:
+    """The refused write is undone at once: no reader sees it, before or after a restart."""
+    server = DurableServer(small_disk / "data")
+    server.start()
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="disk")
+    s3.put_object(Bucket="disk", Key="in-the-snapshot", Body=b"x" * 1000)
+    server.compact()  # the undo starts from this snapshot, then replays the journal
+    acknowledged = {"in-the-snapshot"}
+    refused, status = None, 0
+    for n in range(200):
+        key = f"object-{n:03d}"
+        try:
+            s3.put_object(Bucket="disk", Key=key, Body=os.urandom(32 * 1024))
+        except ClientError as error:
+            refused, status = key, error.response["ResponseMetadata"]["HTTPStatusCode"]
+            break
+        acknowledged.add(key)
+    assert refused is not None, "the disk never filled up"
+    assert status == 503
+
+    with pytest.raises(ClientError) as missing:
+        s3.head_object(Bucket="disk", Key=refused)
+    assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert _objects(server) == acknowledged
+    assert "undid the refused write" in server.output()
+
+    server.kill()
+    moved = tmp_path / "bigger-disk"
+    subprocess.run(["cp", "-a", str(small_disk / "data"), str(moved)], check=True)
+    server.data_dir = moved
+    server.start()
+    assert _objects(server) == acknowledged
     server.kill()
 
 

@@ -1,28 +1,61 @@
 """The building blocks on their own: frames, records, the read/write classifier."""
 
+from pathlib import Path
+
 import pytest
 
+from durable_moto import snapshot
 from durable_moto.classify import is_mutating
-from durable_moto.frames import CorruptFrame, TornTail, frame, read_frames
+from durable_moto.config import DurableConfig
+from durable_moto.frames import CorruptFrame, frame, read_whole, scan_frames
 from durable_moto.longpoll import long_poll_seconds
-from durable_moto.records import Record
+from durable_moto.records import RECORD_MARKER, Record
+from durable_moto.snapshot import SnapshotError
+from durable_moto.store import DurableStore
 
 
 def test_frames_round_trip_and_detect_a_torn_tail() -> None:
     data = frame(b"one") + frame(b"two")
-    assert [item[1] for item in read_frames(data) if not isinstance(item, TornTail)] == [
-        b"one",
-        b"two",
-    ]
-    torn = list(read_frames(data + frame(b"three")[:5]))
-    assert torn[-1] == TornTail(offset=len(data), size=5)
+    assert read_whole(data) == [b"one", b"two"]
+    scan = scan_frames(data + frame(b"three")[:5])
+    assert [payload for _, payload in scan.frames] == [b"one", b"two"]
+    assert scan.damage is not None
+    assert scan.damage.torn
+    assert (scan.damage.offset, scan.damage.size) == (len(data), 5)
+    with pytest.raises(CorruptFrame, match="truncated"):
+        read_whole(data + frame(b"three")[:5])
 
 
 def test_a_flipped_byte_is_corruption_not_a_tear() -> None:
     data = bytearray(frame(b"payload") + frame(b"next"))
     data[10] ^= 1
     with pytest.raises(CorruptFrame, match="checksum"):
-        list(read_frames(bytes(data)))
+        read_whole(bytes(data))
+
+
+def test_a_zero_header_is_damage_not_an_empty_frame() -> None:
+    data = frame(b"one")
+    scan = scan_frames(data + bytes(64))
+    assert scan.end == len(data)
+    assert scan.damage is not None
+    assert scan.damage.torn
+    assert "zero" in scan.damage.reason
+
+
+def test_a_whole_last_frame_with_a_damaged_length_is_not_a_tear() -> None:
+    data = bytearray(frame(b"one") + frame(b"two"))
+    data[len(frame(b"one"))] ^= 0x10  # the high byte of the last frame's length
+    scan = scan_frames(bytes(data))
+    assert scan.damage is not None
+    assert not scan.damage.torn
+    assert "damaged length" in scan.damage.reason
+
+
+def test_encoded_records_start_with_the_marker_recovery_searches_for() -> None:
+    record = Record({"REQUEST_METHOD": "POST"}, b"body", seed=1, timestamp=2.0)
+    assert Record.is_record(record.encode())
+    assert record.encode()[4:].startswith(RECORD_MARKER)
+    assert not Record.is_record(b"\0\0\0\2{}")
 
 
 def test_records_keep_what_replay_needs() -> None:
@@ -80,3 +113,31 @@ def test_long_polls_become_short_polls() -> None:
     wait, body = long_poll_seconds(environ, b'{"QueueUrl": "q", "WaitTimeSeconds": 20}') or (0, b"")
     assert (wait, body) == (20, b'{"QueueUrl": "q", "WaitTimeSeconds": 0}')
     assert long_poll_seconds(environ, b'{"QueueUrl": "q"}') is None
+
+
+def test_a_snapshot_nobody_wants_any_more_leaves_no_file(tmp_path: Path) -> None:
+    """A snapshot child whose server died stops before the rename and cleans up."""
+    target = tmp_path / snapshot.snapshot_name(3)
+    with pytest.raises(SnapshotError, match="abandoned"):
+        snapshot.write_atomically(target, b"state", wanted=lambda: False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_snapshot_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / snapshot.snapshot_name(3)
+    with pytest.raises(FileNotFoundError):
+        snapshot.write_atomically(target, b"state")
+    target.parent.mkdir()
+    (target.parent / "blocker").mkdir()
+    with pytest.raises(IsADirectoryError):  # the rename fails: a folder is in the way
+        snapshot.write_atomically(target.parent / "blocker", b"state")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["blocker"]
+
+
+def test_start_up_removes_temporary_files_of_unfinished_snapshots(tmp_path: Path) -> None:
+    stale = snapshot.temporary_name(tmp_path / snapshot.snapshot_name(2))
+    stale.write_bytes(b"half a snapshot")
+    store = DurableStore(DurableConfig(tmp_path, fsync="no"), "any")
+    store.open(lambda record: None, lambda: None)
+    store.close()
+    assert not stale.exists()

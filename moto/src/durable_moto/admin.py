@@ -24,14 +24,16 @@ def _json(status: int, body: dict[str, Any]) -> wsgi.Response:
 
 
 def services_summary() -> dict[str, dict[str, list[str]]]:
-    summary = {}
-    for key, backend in sorted(snapshot.live_backends().items()):
-        regions = sorted({region for account in backend.values() for region in account})
-        summary[key.split(":")[0].removeprefix("moto.").removesuffix(".models")] = {
-            "accounts": sorted(backend),
-            "regions": regions,
-        }
-    return summary
+    """Per service holding state: its accounts and regions."""
+    summary: dict[str, dict[str, set[str]]] = {}
+    for backend in snapshot.live_backends().values():
+        entry = summary.setdefault(backend.service_name, {"accounts": set(), "regions": set()})
+        entry["accounts"].update(backend)
+        entry["regions"].update(region for account in backend.values() for region in account)
+    return {
+        name: {part: sorted(values) for part, values in entry.items()}
+        for name, entry in sorted(summary.items())
+    }
 
 
 class Admin:

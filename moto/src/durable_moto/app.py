@@ -73,6 +73,8 @@ class DurableApp:
     def _execute_once(self, environ: dict[str, Any], body: bytes) -> wsgi.Response:
         mutating = classify.is_mutating(environ, body)
         with self.store.lock:
+            if self.store.unavailable:
+                return wsgi.plain(503, f"durable-moto: {self.store.unavailable}")
             if not mutating:
                 environ["wsgi.input"] = io.BytesIO(body)
                 return wsgi.call(self.moto_app, environ)

@@ -13,20 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from durable_moto.config import FsyncPolicy
-from durable_moto.frames import CorruptFrame, TornTail, frame, read_frames
-from durable_moto.records import Record
+from durable_moto.frames import HEADER, Damage, frame, intact_frame, scan_frames
+from durable_moto.records import RECORD_MARKER, Record
 
 MAGIC = b"DMJ1"
 FORMAT = 1
 
 
 class JournalError(Exception):
-    """A segment that cannot be replayed as it is; ``offset`` is where trouble starts."""
+    """A segment this server must not replay: another format or Moto version wrote it."""
 
-    def __init__(self, path: Path, offset: int, reason: str) -> None:
-        super().__init__(f"{path.name}: {reason} (at byte {offset})")
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path.name}: {reason}")
         self.path = path
-        self.offset = offset
         self.reason = reason
 
 
@@ -35,8 +34,8 @@ class Segment:
     path: Path
     records: list[Record]
     end: int
-    """Byte offset just after the last good record."""
-    torn: TornTail | None
+    """Byte offset just after the last intact record (0: not even the header is)."""
+    damage: Damage | None
 
 
 def segment_name(number: int) -> str:
@@ -44,35 +43,54 @@ def segment_name(number: int) -> str:
 
 
 def read_segment(path: Path, moto_version: str) -> Segment:
+    """The intact records of a segment and, if any, what stops the reading.
+
+    Raises JournalError only for a segment of another format or Moto version.
+    """
     data = path.read_bytes()
-    if len(data) < len(MAGIC) or data[: len(MAGIC)] != MAGIC:
-        if len(data) < len(MAGIC) and MAGIC.startswith(data):
-            return Segment(path, [], 0, TornTail(0, len(data)))
-        raise JournalError(path, 0, "not a journal segment (bad magic)")
-    frames = read_frames(data, len(MAGIC))
-    try:
-        first = next(frames, None)
-        if first is None or isinstance(first, TornTail):
-            return Segment(path, [], 0, first)
-        header = json.loads(first[1])
-        if header.get("format") != FORMAT or header.get("moto") != moto_version:
-            raise JournalError(
-                path,
-                0,
-                f"written by format {header.get('format')} / Moto {header.get('moto')}, "
-                f"this server is format {FORMAT} / Moto {moto_version}",
-            )
-        records: list[Record] = []
-        end = len(MAGIC) + len(frame(first[1]))
-        for item in frames:
-            if isinstance(item, TornTail):
-                return Segment(path, records, end, item)
-            offset, payload = item
-            records.append(Record.decode(payload))
-            end = offset + len(frame(payload))
-        return Segment(path, records, end, None)
-    except CorruptFrame as error:
-        raise JournalError(path, error.offset, error.reason) from None
+    if not data:  # created, then the server stopped before writing to it
+        return Segment(path, [], 0, None)
+    if data[: len(MAGIC)] != MAGIC:
+        damage = _bad_magic(data)
+        return Segment(path, [], 0, damage)
+    scan = scan_frames(data, len(MAGIC), find_intact=find_record)
+    if not scan.frames:  # not even the header frame is intact
+        assert scan.damage is not None
+        return Segment(path, [], 0, scan.damage)
+    header = json.loads(scan.frames[0][1])
+    if header.get("format") != FORMAT or header.get("moto") != moto_version:
+        raise JournalError(
+            path,
+            f"written by format {header.get('format')} / Moto {header.get('moto')}, "
+            f"this server is format {FORMAT} / Moto {moto_version}",
+        )
+    records = [Record.decode(payload) for _, payload in scan.frames[1:]]
+    return Segment(path, records, scan.end, scan.damage)
+
+
+def _bad_magic(data: bytes) -> Damage:
+    if MAGIC.startswith(data.rstrip(b"\0")):
+        return Damage(0, len(data), True, "a new segment whose first write never completed")
+    follower = find_record(data, 0)
+    where = f", and an intact record follows at byte {follower}" if follower is not None else ""
+    return Damage(0, len(data), False, f"not a journal segment (bad magic){where}")
+
+
+def find_record(data: bytes, position: int) -> int | None:
+    """The offset of the first intact record frame at or after ``position``.
+
+    A record's payload starts with its metadata's length and ``RECORD_MARKER``
+    (``Record.encode``), so candidates are found by that marker, then checked
+    whole: length, checksum, and that the record decodes.
+    """
+    prefix = HEADER.size + 4
+    found = data.find(RECORD_MARKER, position + prefix)
+    while found >= 0:
+        payload = intact_frame(data, found - prefix)
+        if payload is not None and Record.is_record(payload):
+            return found - prefix
+        found = data.find(RECORD_MARKER, found + 1)
+    return None
 
 
 class JournalWriter:
@@ -84,6 +102,9 @@ class JournalWriter:
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._synced_cond = threading.Condition()
         self._syncing = False
+        self.failed: OSError | None = None
+        """Set by a failed fsync: what was not yet synced may be lost, so nothing more is
+        accepted (after a failed fsync the kernel may report later ones as successful)."""
         self.records = 0
         self.size = os.fstat(self._fd).st_size
         self._synced = self.size
@@ -111,6 +132,8 @@ class JournalWriter:
         """
         with self._synced_cond:
             while self._synced < offset and self._fd >= 0:
+                if self.failed is not None:
+                    raise OSError(f"an earlier fsync of {self.path.name} failed: {self.failed}")
                 if self._syncing:
                     self._synced_cond.wait()
                     continue
@@ -119,6 +142,9 @@ class JournalWriter:
                 self._synced_cond.release()
                 try:
                     os.fdatasync(self._fd)
+                except OSError as error:
+                    self.failed = error
+                    raise
                 finally:
                     self._synced_cond.acquire()
                     self._syncing = False
@@ -142,11 +168,30 @@ class JournalWriter:
                 self._synced = self.size
             self._synced_cond.notify_all()
 
+    def discard_unsynced(self) -> bool:
+        """After a failed fsync: cut the file back to what is known to be on disk.
+
+        Returns whether anything was cut (the first caller rolls memory back).
+        """
+        with self._synced_cond:
+            if self.size == self._synced:
+                return False
+            os.ftruncate(self._fd, self._synced)
+            self.size = self._synced
+            return True
+
     def _write(self, data: bytes) -> None:
+        """Write all of ``data`` or, on an error, none of it (a partial write is cut)."""
+        if self.failed is not None:
+            raise OSError(f"an earlier fsync of {self.path.name} failed: {self.failed}")
         view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+        try:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+        except OSError:
+            os.ftruncate(self._fd, self.size)
+            raise
         self.size += len(data)
 
 

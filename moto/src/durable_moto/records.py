@@ -12,6 +12,8 @@ import struct
 from dataclasses import dataclass, field
 
 _META_LEN = struct.Struct(">I")
+RECORD_MARKER = b'{"env":{'
+"""How every encoded record's metadata begins, right after its length."""
 
 # Per-connection values that would only make replays differ for no reason.
 _SKIPPED_ENV = {"REMOTE_PORT", "REQUEST_URI", "RAW_URI"}
@@ -58,6 +60,17 @@ class Record:
         body = payload[_META_LEN.size + meta_len :]
         keys = [base64.b64decode(key) for key in meta.get("keys", [])]
         return cls(meta["env"], body, int(meta["seed"]), float(meta["ts"]), keys)
+
+    @classmethod
+    def is_record(cls, payload: bytes) -> bool:
+        """Whether ``payload`` decodes as a record (to recognise one found by a search)."""
+        if payload[_META_LEN.size : _META_LEN.size + len(RECORD_MARKER)] != RECORD_MARKER:
+            return False
+        try:
+            cls.decode(payload)
+        except (ValueError, KeyError, TypeError, struct.error):
+            return False
+        return True
 
     @property
     def summary(self) -> str:

@@ -19,7 +19,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,7 @@ import cloudpickle
 from moto.core.base_backend import BackendDict
 
 from durable_moto import reducers
-from durable_moto.frames import CorruptFrame, TornTail, frame, read_frames
+from durable_moto.frames import CorruptFrame, frame, read_whole
 from durable_moto.journal import fsync_directory
 
 MAGIC = b"DMS1"
@@ -68,17 +68,21 @@ def snapshot_name(segment: int) -> str:
 
 
 def live_backends() -> dict[str, BackendDict[Any]]:
-    """Backend dictionaries holding state, keyed ``module:attribute``."""
+    """Backend dictionaries holding state, keyed ``module:attribute``.
+
+    The module is the one that defines the backend class (``moto.sqs.models``
+    for ``sqs_backends``), whichever other modules import the dictionary too.
+    """
     in_use = {id(backend) for backend in BackendDict._instances}  # type: ignore[misc]
     homes: dict[int, tuple[str, BackendDict[Any]]] = {}
-    # Sorted so that a dictionary re-exported by other modules is always named
-    # after its defining ``models`` module, whatever the import order was.
     for module_name, module in sorted(sys.modules.items(), key=lambda m: _home_rank(m[0])):
         if not module_name.startswith("moto.") or module is None:
             continue
         for attribute, value in list(vars(module).items()):
             if isinstance(value, BackendDict) and id(value) in in_use:
-                homes.setdefault(id(value), (f"{module_name}:{attribute}", value))
+                key = f"{module_name}:{attribute}"
+                if id(value) not in homes or module_name == value.backend.__module__:
+                    homes[id(value)] = (key, value)
     return dict(homes.values())
 
 
@@ -86,11 +90,19 @@ def _home_rank(module_name: str) -> tuple[int, str]:
     return (0 if module_name.endswith(".models") else 1, module_name)
 
 
-def encode_state(segment: int, moto_version: str) -> bytes:
-    """The whole snapshot file's bytes; raises SnapshotError naming unpicklable services."""
+def encode_state(
+    segment: int, moto_version: str, *, wanted: Callable[[], bool] = lambda: True
+) -> bytes:
+    """The whole snapshot file's bytes; raises SnapshotError naming unpicklable services.
+
+    ``wanted`` is asked between services: a snapshot nobody waits for any more
+    stops early.
+    """
     pickled: dict[str, bytes] = {}
     failed: dict[str, str] = {}
     for key, backend in sorted(live_backends().items()):
+        if not wanted():
+            raise SnapshotError("abandoned: the server that asked for it is gone")
         try:
             pickled[key] = _dumps(dict(backend))
         except Exception as error:  # any pickling failure names the service
@@ -113,14 +125,28 @@ def encode_state(segment: int, moto_version: str) -> bytes:
     return b"".join(parts)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Temp file, fsync, rename, fsync the folder: a reader sees all of it or none."""
-    temporary = path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
+def temporary_name(path: Path) -> Path:
+    return path.with_suffix(f"{path.suffix}.{os.getpid()}.tmp")
+
+
+def write_atomically(path: Path, data: bytes, *, wanted: Callable[[], bool] = lambda: True) -> None:
+    """Temp file, fsync, rename, fsync the folder: a reader sees all of it or none.
+
+    The temporary file never outlives a failure. ``wanted`` is asked last, just
+    before the rename: a snapshot whose server is gone is not put in place.
+    """
+    temporary = temporary_name(path)
+    try:
+        with open(temporary, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if not wanted():
+            raise SnapshotError("abandoned: the server that asked for it is gone")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     fsync_directory(path.parent)
 
 
@@ -129,13 +155,10 @@ def decode_state(data: bytes, moto_version: str) -> tuple[dict[str, Any], dict[s
     if data[: len(MAGIC)] != MAGIC:
         raise SnapshotError("not a snapshot (bad magic)")
     try:
-        frames = [item for item in read_frames(data, len(MAGIC))]
+        payloads = read_whole(data, len(MAGIC))
     except CorruptFrame as error:
         raise SnapshotError(str(error)) from None
-    if not frames or isinstance(frames[-1], TornTail):
-        raise SnapshotError("truncated: the file ends mid-frame")
-    payloads = [item[1] for item in frames if not isinstance(item, TornTail)]
-    if payloads[-1] != _END:
+    if not payloads or payloads[-1] != _END:
         raise SnapshotError("truncated: no end marker")
     header = json.loads(payloads[0])
     if header.get("format") != FORMAT or header.get("moto") != moto_version:

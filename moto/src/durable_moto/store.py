@@ -23,19 +23,13 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from durable_moto import snapshot
 from durable_moto.config import DurableConfig
-from durable_moto.journal import (
-    JournalError,
-    JournalWriter,
-    Segment,
-    read_segment,
-    segment_name,
-)
+from durable_moto.journal import JournalError, JournalWriter, read_segment, segment_name
 from durable_moto.records import Record
 from durable_moto.snapshot import SnapshotError, SnapshotInfo
 
@@ -43,6 +37,7 @@ logger = logging.getLogger("durable_moto")
 _NUMBERED = re.compile(r"^(journal|snapshot)-(\d{8})\.(log|dms)$")
 
 Replayer = Callable[[Record], None]
+Resetter = Callable[[], None]
 
 
 class RecoveryError(Exception):
@@ -77,6 +72,10 @@ class DurableStore:
         self.last_snapshot: SnapshotInfo | None = None
         self.recovery = RecoveryReport()
         self.write_failure: str | None = None
+        self.unavailable: str | None = None
+        """Set when memory could not be rolled back to the disk: nothing is served."""
+        self._replay: Replayer | None = None
+        self._reset: Resetter | None = None
         self.compaction_error: str | None = None
         self.last_compaction_seconds: float | None = None
         self._compacting = threading.Event()
@@ -88,7 +87,9 @@ class DurableStore:
 
     # -- start-up --------------------------------------------------------------
 
-    def open(self, replay: Replayer) -> RecoveryReport:
+    def open(self, replay: Replayer, reset: Resetter) -> RecoveryReport:
+        """Recover the state; ``replay`` and ``reset`` also serve to roll a failed write back."""
+        self._replay, self._reset = replay, reset
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock_directory()
         started = time.monotonic()
@@ -128,6 +129,7 @@ class DurableStore:
                 raise RecoveryError(marker.read_text())
             marker.unlink()
 
+        self._remove_stale_temporaries()
         snapshots = _numbered(self.data_dir, "snapshot")
         segments = _numbered(self.data_dir, "journal")
         base: int | None = None
@@ -172,14 +174,22 @@ class DurableStore:
                     self._refuse(marker, problem)
                 self._set_aside(segments, usable[position:], problem)
                 break
-            if not self._replay_segment(segments[number], replay, marker, strict):
+            last = position == len(usable) - 1
+            if not self._replay_segment(segments[number], replay, marker, strict=strict, last=last):
                 self._set_aside(segments, usable[position + 1 :], "follows a damaged segment")
                 self.segment = number
                 break
             self.segment = number
 
-    def _replay_segment(self, path: Path, replay: Replayer, marker: Path, strict: bool) -> bool:
-        """Replay one segment; False when it was damaged and cut (last-good mode)."""
+    def _replay_segment(
+        self, path: Path, replay: Replayer, marker: Path, *, strict: bool, last: bool
+    ) -> bool:
+        """Replay a segment's intact records; False when it had to be cut (last-good).
+
+        A torn tail of the last segment is an unfinished write: it is cut, a copy
+        kept. Damage anywhere else means acknowledged records may be behind
+        it: strict mode refuses, last-good keeps the records before it.
+        """
         try:
             contents = read_segment(path, self.moto_version)
         except JournalError as error:
@@ -187,38 +197,49 @@ class DurableStore:
             problem = f"journal {error}; a copy is in {copy}"
             if strict:
                 self._refuse(marker, problem)
-            good = self._good_prefix(path, error.offset)
-            self._truncate(path, good.end)
-            for record in good.records:
-                replay(record)
-            self.recovery.replayed += len(good.records)
-            self.recovery.notes.append(
-                f"{problem}; replayed the {len(good.records)} records before it"
-            )
+            self._quarantine(path, str(error), move=True)
+            self.recovery.notes.append(f"{problem}; set it aside")
             return False
-        if contents.torn is not None:
-            note = (
-                f"cut off a torn last record in {path.name} at byte {contents.torn.offset} "
-                f"({contents.torn.size} bytes): the crash came before it was acknowledged"
+        damage = contents.damage
+        if damage is not None and damage.torn and not last:
+            damage = replace(
+                damage, torn=False, reason=f"{damage.reason}, in a segment later ones follow"
             )
+        if damage is not None:
+            where = f"{path.name} at byte {damage.offset} ({damage.size} bytes: {damage.reason})"
+            copy = self._quarantine(path, where, move=False)
+            if damage.torn:
+                note = (
+                    f"cut off an unfinished last write in {where}; nothing intact follows it. "
+                    "A write not wholly on disk was never acknowledged under fsync always "
+                    "(under everysec or no it is within their loss window). "
+                    f"The file as it was is in {copy}"
+                )
+            else:
+                problem = f"journal {where} is damaged; a byte-identical copy is in {copy}"
+                if strict:
+                    self._refuse(marker, problem)
+                note = (
+                    f"{problem}; replayed the {len(contents.records)} intact records before the "
+                    "damage and cut the rest from the journal (the copy keeps them)"
+                )
             logger.warning(note)
             self.recovery.notes.append(note)
             self._truncate(path, contents.end)
         for record in contents.records:
             replay(record)
         self.recovery.replayed += len(contents.records)
-        return True
+        return damage is None or damage.torn
 
-    def _good_prefix(self, path: Path, bad_offset: int) -> Segment:
-        """The records before ``bad_offset``, read from a truncated copy."""
-        probe = path.with_suffix(".probe")
-        probe.write_bytes(path.read_bytes()[:bad_offset])
-        try:
-            return read_segment(probe, self.moto_version)
-        except JournalError:  # the header itself is bad: nothing to keep
-            return Segment(path, [], 0, None)
-        finally:
-            probe.unlink()
+    def _remove_stale_temporaries(self) -> None:
+        """Temp files of snapshots that were never put in place: not state, just litter.
+
+        A snapshot exists only once renamed into place, so a temp file is a
+        write that was abandoned (a crash, a full disk, a killed server).
+        """
+        for path in self.data_dir.glob("snapshot-*.dms.*.tmp"):
+            path.unlink(missing_ok=True)
+            logger.info("removed %s, a snapshot that was never finished", path.name)
 
     def _set_aside(self, segments: dict[int, Path], numbers: list[int], why: str) -> None:
         for number in numbers:
@@ -239,7 +260,12 @@ class DurableStore:
     def _quarantine(self, path: Path, reason: str, *, move: bool) -> Path:
         folder = self.data_dir / "quarantine"
         folder.mkdir(exist_ok=True)
-        target = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{path.name}"
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = folder / f"{stamp}-{path.name}"
+        for attempt in range(1, 1000):  # never overwrite an earlier copy
+            if not target.exists():
+                break
+            target = folder / f"{stamp}-{attempt}-{path.name}"
         if move:
             shutil.move(path, target)
         else:
@@ -256,8 +282,9 @@ class DurableStore:
     # -- while serving ------------------------------------------------------------
 
     def append(self, record: Record) -> tuple[JournalWriter, int]:
-        """Journal one executed request (caller holds ``lock``). OSError: not persisted.
+        """Journal one executed request (caller holds ``lock``).
 
+        OSError: not persisted, and the request's effects are already undone.
         Returns the segment and the offset to ``make_durable`` before answering.
         """
         writer = self.writer
@@ -266,6 +293,7 @@ class DurableStore:
             end = writer.append(record)
         except OSError as error:
             self._fail(error)
+            self._roll_back()
             raise
         if self._needs_compaction():
             self.compact(wait=False)
@@ -278,6 +306,9 @@ class DurableStore:
         written before it, so one fsync makes every earlier record durable too:
         the next request executes while this one waits for the disk, concurrent
         writers share one fsync, and nothing is answered before it is on disk.
+        A failed fsync cuts the journal back to what is known to be on disk and
+        undoes in memory every request after that point: all of them are
+        answered 503, none was acknowledged.
         """
         if self.config.fsync != "always":
             return
@@ -285,16 +316,59 @@ class DurableStore:
         try:
             writer.sync_through(end)
         except OSError as error:
-            self._fail(error)
+            with self.lock:
+                if self.write_failure is None:
+                    self._fail(error)
+                if writer.discard_unsynced():
+                    self._roll_back()
             raise
 
     def _fail(self, error: OSError) -> None:
         self.write_failure = (
             f"journal write failed at {time.strftime('%Y-%m-%d %H:%M:%S')}: {error}. "
-            "Writes are refused until the server restarts; every write acknowledged "
-            "before this one is on disk. Free space, then restart."
+            "That write and every write after it are refused (503) and leave no trace "
+            "until the server restarts; every write acknowledged before it is on disk. "
+            "Free space, then restart."
         )
         logger.error(self.write_failure)
+
+    def _roll_back(self) -> None:
+        """Make memory hold exactly what the disk holds (caller holds ``lock``).
+
+        Moto has no undo, so a refused write is taken back the way a restart
+        would: the newest snapshot, then the journal after it. It costs a
+        restart's time, and happens only after a write the disk refused; until
+        it is done no request is served (they wait for ``lock``).
+        """
+        assert self._replay is not None
+        assert self._reset is not None
+        started = time.monotonic()
+        last = self.last_snapshot
+        try:
+            if last is None:
+                self._reset()
+            else:
+                _, services = snapshot.decode_state(last.path.read_bytes(), self.moto_version)
+                snapshot.install_state(services)
+            replayed = 0
+            for number in range(last.segment if last else 0, self.segment + 1):
+                path = self.data_dir / segment_name(number)
+                for record in read_segment(path, self.moto_version).records:
+                    self._replay(record)
+                    replayed += 1
+        except Exception as error:  # whatever it was, memory no longer matches the disk
+            self.unavailable = (
+                f"could not undo a write the disk refused ({type(error).__name__}: {error}); "
+                "restart the server: it recovers exactly what was acknowledged"
+            )
+            logger.error(self.unavailable)
+            return
+        logger.warning(
+            "undid the refused write: state rebuilt from %s and %d journal records in %.2f s",
+            last.path.name if last else "an empty state",
+            replayed,
+            time.monotonic() - started,
+        )
 
     def _needs_compaction(self) -> bool:
         assert self.writer is not None
@@ -342,11 +416,14 @@ class DurableStore:
         gc.disable()  # the child only serializes and exits
         # A child outliving a killed parent must not keep its successor from
         # starting: it lets go of the directory lock and the listening socket.
+        # Nor may it put a snapshot in place under that successor's feet: once its
+        # parent is gone (it is re-parented), it stops and removes its temp file.
         for fd in [self._dir_lock, *self.close_in_child]:
             if fd is not None:
                 os.close(fd)
+        parent = os.getppid()
         try:
-            self._write_snapshot(segment)
+            self._write_snapshot(segment, wanted=lambda: os.getppid() == parent)
             return 0
         except BaseException as error:
             os.write(report_fd, f"{type(error).__name__}: {error}".encode()[:4000])
@@ -389,9 +466,10 @@ class DurableStore:
             raise
         self._finish_compaction(segment, started, None)
 
-    def _write_snapshot(self, segment: int) -> None:
-        data = snapshot.encode_state(segment, self.moto_version)
-        snapshot.write_atomically(self.data_dir / snapshot.snapshot_name(segment), data)
+    def _write_snapshot(self, segment: int, wanted: Callable[[], bool] = lambda: True) -> None:
+        data = snapshot.encode_state(segment, self.moto_version, wanted=wanted)
+        path = self.data_dir / snapshot.snapshot_name(segment)
+        snapshot.write_atomically(path, data, wanted=wanted)
 
     def _rotate(self) -> int:
         """Start the next journal segment; returns its number (the snapshot's)."""
@@ -458,6 +536,7 @@ class DurableStore:
             },
             "compaction": {"running": self._compacting.is_set(), "error": self.compaction_error},
             "write_failure": self.write_failure,
+            "unavailable": self.unavailable,
             "recovery": {
                 "snapshot": self.recovery.snapshot,
                 "replayed_records": self.recovery.replayed,
