@@ -14,6 +14,8 @@ import boto3
 import httpx
 from botocore.config import Config
 
+from durable_moto import runfiles
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -99,8 +101,14 @@ class DurableServer:
         data: dict[str, Any] = httpx.get(f"{self.url}/_durable/status", timeout=30).json()
         return data
 
+    def admin_headers(self) -> dict[str, str]:
+        """What the CLI sends: the token the server keeps in its data directory."""
+        return {"Authorization": f"Bearer {runfiles.read_token(self.data_dir)}"}
+
     def compact(self) -> dict[str, Any]:
-        response = httpx.post(f"{self.url}/_durable/compact", timeout=120)
+        response = httpx.post(
+            f"{self.url}/_durable/compact", headers=self.admin_headers(), timeout=120
+        )
         assert response.status_code == 200, response.text
         data: dict[str, Any] = response.json()
         return data

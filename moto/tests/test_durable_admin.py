@@ -11,8 +11,9 @@ from durable_harness import DurableServer
 
 
 def cli(server: DurableServer, *args: str) -> str:
+    """As a user runs it: given the data directory, it finds the server and its token."""
     result = subprocess.run(
-        [sys.executable, "-m", "durable_moto", *args, "--url", server.url],
+        [sys.executable, "-m", "durable_moto", *args, "--data-dir", str(server.data_dir)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -64,9 +65,12 @@ def test_export_then_import_reproduces_the_state_elsewhere(
 
 
 def test_import_rejects_a_damaged_archive(server: DurableServer) -> None:
-    response = httpx.post(f"{server.url}/_durable/import", content=b"DMS1 not really")
+    response = httpx.post(
+        f"{server.url}/_durable/import", content=b"DMS1 not really", headers=server.admin_headers()
+    )
     assert response.status_code == 400
-    assert "not a usable state archive" in response.json()["error"]
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "not a usable state archive" in response.json()["detail"]
 
 
 def test_reset_empties_everything_durably(server: DurableServer) -> None:

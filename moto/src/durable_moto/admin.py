@@ -1,8 +1,8 @@
 """Admin endpoints under ``/_durable/``: status, compact, export, import, reset.
 
-Served by the durable server itself, next to Moto's own ``/moto-api/``, so any
-client that reaches the AWS endpoint can operate it (the CLI and ``make
-snapshot-*`` use them).
+Served by the durable server itself, next to Moto's own ``/moto-api/``, to the
+clients ``guard`` lets through: never a web page, and for anything but status
+only the holder of the admin token (the CLI and ``make snapshot-*`` send it).
 """
 
 import json
@@ -50,21 +50,21 @@ class Admin:
         if (action, method) == ("compact", "POST"):
             error = store.compact(wait=True)
             if error:
-                return _json(500, {"error": error})
+                return wsgi.problem(500, error)
             return _json(200, {"snapshot": store.status()["last_snapshot"]})
         if (action, method) == ("export", "GET"):
             with store.lock:
                 try:
                     data = snapshot.encode_state(store.segment, store.moto_version)
                 except SnapshotError as error:
-                    return _json(500, {"error": str(error)})
+                    return wsgi.problem(500, str(error))
             return wsgi.respond(200, data, "application/octet-stream")
         if (action, method) == ("import", "POST"):
             data = get_input_stream(environ).read()
             try:
                 _, services = snapshot.decode_state(data, store.moto_version)
             except SnapshotError as error:
-                return _json(400, {"error": f"not a usable state archive: {error}"})
+                return wsgi.problem(400, f"not a usable state archive: {error}")
             with store.lock:
                 snapshot.install_state(services)
                 store.compact_in_process()
@@ -74,4 +74,4 @@ class Admin:
                 self.app.reset_moto()
                 store.compact_in_process()
             return _json(200, {"reset": True})
-        return _json(404, {"error": f"no admin action {method} {ADMIN_PREFIX}{action}"})
+        return wsgi.problem(404, f"no admin action {method} {ADMIN_PREFIX}{action}")

@@ -1,8 +1,13 @@
 """``durable-moto``: run the server, or operate a running one over HTTP.
 
-durable-moto serve [--port 4566] [--data-dir /data] [--fsync always|everysec|no]
-durable-moto status | compact | reset            [--url http://127.0.0.1:4566]
-durable-moto export FILE | import FILE           [--url ...]
+durable-moto serve [--host 127.0.0.1] [--port 4566] [--data-dir /data] [--fsync always|everysec|no]
+durable-moto status | compact | reset           [--data-dir DIR | --url http://127.0.0.1:4566]
+durable-moto export FILE | import FILE          (FILE - is stdout / stdin)
+
+With a data directory (--data-dir, or MOTO_DATA_DIR) the command talks to the
+server of that directory, found through the address file it keeps there, and
+sends the admin token kept beside it. Without one: DURABLE_MOTO_URL,
+AWS_ENDPOINT_URL, or http://127.0.0.1:4566, with DURABLE_MOTO_ADMIN_TOKEN.
 """
 
 import argparse
@@ -14,27 +19,57 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from durable_moto import runfiles
 from durable_moto.config import DurableConfig
 
-
-def _default_url() -> str:
-    return os.environ.get("DURABLE_MOTO_URL") or os.environ.get(
-        "AWS_ENDPOINT_URL", "http://127.0.0.1:4566"
-    )
+DEFAULT_URL = "http://127.0.0.1:4566"
 
 
-def _call(url: str, action: str, method: str = "GET", body: bytes | None = None) -> bytes:
+def _target(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The server to talk to and the token to send; the flags win over the environment."""
+    env = os.environ
+    data_dir = args.data_dir or (Path(env["MOTO_DATA_DIR"]) if env.get("MOTO_DATA_DIR") else None)
+    try:
+        token = runfiles.client_token(data_dir)
+    except OSError as error:
+        message = f"durable-moto {args.command}: cannot read the admin token: {error}"
+        raise SystemExit(message) from None
+    if args.url:
+        return args.url, token
+    if data_dir is not None and (args.data_dir or not env.get("DURABLE_MOTO_URL")):
+        try:
+            return runfiles.read_address(data_dir).url, token
+        except runfiles.NoServerError as error:
+            raise SystemExit(f"durable-moto {args.command}: {error}") from None
+    return env.get("DURABLE_MOTO_URL") or env.get("AWS_ENDPOINT_URL") or DEFAULT_URL, token
+
+
+def _call(
+    target: tuple[str, str | None], action: str, method: str = "GET", body: bytes | None = None
+) -> bytes:
+    url, token = target
     if not url.startswith(("http://", "https://")):
         raise SystemExit(f"durable-moto {action}: not an http(s) URL: {url}")
-    request = urllib.request.Request(f"{url.rstrip('/')}/_durable/{action}", body, method=method)  # noqa: S310
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    request = urllib.request.Request(  # noqa: S310 - http(s) checked above
+        f"{url.rstrip('/')}/_durable/{action}", body, headers, method=method
+    )
     try:
-        with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310 - http(s) URL
+        with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
             data: bytes = response.read()
             return data
     except urllib.error.HTTPError as error:
-        raise SystemExit(f"durable-moto {action}: {error.code}: {error.read().decode()}") from None
+        raise SystemExit(f"durable-moto {action}: {error.code}: {_detail(error)}") from None
     except urllib.error.URLError as error:
         raise SystemExit(f"durable-moto {action}: cannot reach {url}: {error.reason}") from None
+
+
+def _detail(error: urllib.error.HTTPError) -> str:
+    text = error.read().decode(errors="replace")
+    try:
+        return str(json.loads(text)["detail"])
+    except (ValueError, KeyError, TypeError):
+        return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the server in the foreground")
-    serve.add_argument("--host", default=os.environ.get("MOTO_HOST", "0.0.0.0"))  # noqa: S104
+    serve.add_argument(
+        "--host",
+        default=os.environ.get("MOTO_HOST", "127.0.0.1"),
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 in a container)",
+    )
     serve.add_argument("--port", type=int, default=int(os.environ.get("MOTO_PORT", 4566)))
     serve.add_argument("--data-dir", type=Path)
     serve.add_argument("--fsync", choices=["always", "everysec", "no"])
@@ -53,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--no-persistence", action="store_true", help="plain in-memory Moto")
     for name in ("status", "compact", "reset", "export", "import"):
         sub = commands.add_parser(name)
-        sub.add_argument("--url", default=_default_url())
+        where = sub.add_mutually_exclusive_group()
+        where.add_argument("--url", help="the server's URL (the token: DURABLE_MOTO_ADMIN_TOKEN)")
+        where.add_argument("--data-dir", type=Path, help="talk to the server of this directory")
         if name in ("export", "import"):
             sub.add_argument("file", type=Path)
     args = parser.parse_args(argv)
@@ -70,17 +111,23 @@ def main(argv: list[str] | None = None) -> int:
         from durable_moto.server import serve as run
 
         return run(args.host, args.port, config)
+    target = _target(args)
     if args.command == "status":
-        print(json.dumps(json.loads(_call(args.url, "status")), indent=2))
+        print(json.dumps(json.loads(_call(target, "status")), indent=2))
     elif args.command in ("compact", "reset"):
-        print(_call(args.url, args.command, "POST", b"").decode())
+        print(_call(target, args.command, "POST", b"").decode())
     elif args.command == "export":
-        data = _call(args.url, "export")
-        args.file.parent.mkdir(parents=True, exist_ok=True)
-        args.file.write_bytes(data)
-        print(f"exported {len(data)} bytes to {args.file}")
+        data = _call(target, "export")
+        if str(args.file) == "-":
+            sys.stdout.buffer.write(data)
+            print(f"exported {len(data)} bytes", file=sys.stderr)
+        else:
+            args.file.parent.mkdir(parents=True, exist_ok=True)
+            args.file.write_bytes(data)
+            print(f"exported {len(data)} bytes to {args.file}")
     else:
-        print(_call(args.url, "import", "POST", args.file.read_bytes()).decode())
+        archive = sys.stdin.buffer.read() if str(args.file) == "-" else args.file.read_bytes()
+        print(_call(target, "import", "POST", archive).decode())
     return 0
 
 

@@ -15,8 +15,10 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from durable_moto import runfiles
 from durable_moto.app import DurableApp
 from durable_moto.config import DurableConfig
+from durable_moto.guard import AdminGuard
 from durable_moto.snapshot import SnapshotError
 from durable_moto.store import DurableStore, RecoveryError
 
@@ -36,9 +38,11 @@ def serve(host: str, port: int, config: DurableConfig) -> int:
             print(error, file=sys.stderr)
             return 3
         app = durable
-    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)  # type: ignore[arg-type]
+    guarded = AdminGuard(app, runfiles.admin_token(config.data_dir if store else None))  # type: ignore[arg-type]
+    server = make_server(host, port, guarded, threaded=True, request_handler=MotoRequestHandler)
     if store is not None:
         store.close_in_child.append(server.socket.fileno())
+        runfiles.write_address(config.data_dir, runfiles.Address(host, server.port, os.getpid()))
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -53,6 +57,7 @@ def serve(host: str, port: int, config: DurableConfig) -> int:
     logger.info("stopping: finishing requests, then a final snapshot")
     server.shutdown()
     if store is not None:
+        runfiles.remove_address(config.data_dir)
         with store.lock:
             try:
                 store.compact_in_process()

@@ -1,6 +1,7 @@
 """Calling Moto's WSGI app and capturing the whole response, live or from a record."""
 
 import io
+import json
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -65,3 +66,12 @@ def respond(status: int, body: bytes, content_type: str) -> Response:
 
 def plain(status: int, message: str) -> Response:
     return respond(status, message.encode(), "text/plain; charset=utf-8")
+
+
+def problem(status: int, detail: str, headers: list[tuple[str, str]] | None = None) -> Response:
+    """An RFC 9457 problem document: how the server's own refusals answer."""
+    phrase = HTTPStatus(status).phrase
+    body = {"type": "about:blank", "title": phrase, "status": status, "detail": detail}
+    response = respond(status, json.dumps(body).encode(), "application/problem+json")
+    response.headers.extend(headers or [])
+    return response
