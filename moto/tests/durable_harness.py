@@ -37,12 +37,20 @@ class DurableServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(
-        self, *extra: str, expect_ready: bool = True, max_file_bytes: int | None = None
+        self,
+        *extra: str,
+        expect_ready: bool = True,
+        max_file_bytes: int | None = None,
+        host: str | None = "127.0.0.1",
     ) -> None:
-        """Start the server; ``max_file_bytes`` caps file sizes (RLIMIT_FSIZE) like a full disk."""
+        """Start the server; ``max_file_bytes`` caps file sizes (RLIMIT_FSIZE) like a full disk.
+
+        ``host=None`` leaves the address to the server's default.
+        """
         command = [
             sys.executable, "-m", "durable_moto", "serve",
-            "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data_dir),
+            *(["--host", host] if host else []),
+            "--port", str(self.port), "--data-dir", str(self.data_dir),
             *extra,
         ]  # fmt: skip
 

@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the server in the foreground")
     serve.add_argument(
         "--host",
-        default=os.environ.get("MOTO_HOST", "127.0.0.1"),
+        default=os.environ.get("MOTO_HOST") or "127.0.0.1",
         help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 in a container)",
     )
     serve.add_argument("--port", type=int, default=int(os.environ.get("MOTO_PORT", 4566)))
