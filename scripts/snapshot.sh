@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # `make snapshot-save|snapshot-load|snapshot-list`: named state archives of the
-# running stack's durable Moto (compose or local: both answer on MOTO_PORT).
+# running stack's durable Moto.
 #
 #   snapshot.sh save NAME   export the whole emulated AWS state to snapshots/NAME.dms
 #   snapshot.sh load NAME   replace the running state with snapshots/NAME.dms
 #   snapshot.sh list        the saved archives
+#
+# Export and import need the server's admin token, which lives in its data
+# directory. Compose stack up (and no AWS_ENDPOINT_URL): the CLI runs inside the
+# moto container, where /data is. Otherwise the local server of MOTO_DATA_DIR
+# (default .data/moto, as `make moto` and `make dev` use) is found through the
+# address file it keeps there; with AWS_ENDPOINT_URL, that server is used with
+# the token from MOTO_DATA_DIR or DURABLE_MOTO_ADMIN_TOKEN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-url=${AWS_ENDPOINT_URL:-http://127.0.0.1:${MOTO_PORT:-4566}}
 folder=${SNAPSHOT_DIR:-snapshots}
 action=${1:-}
 name=${2:-}
@@ -17,17 +23,42 @@ need_name() {
   [[ "$name" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "snapshot: give NAME=... (letters, digits, . _ -)" >&2; exit 2; }
 }
 
+in_compose() {
+  [ -z "${AWS_ENDPOINT_URL:-}" ] && docker compose ps --status running --quiet moto 2>/dev/null | grep -q .
+}
+
+# durable-moto export|import FILE, run where it can reach the server and its token.
+durable_moto() {
+  local verb=$1 file=$2
+  if in_compose; then
+    if [ "$verb" = export ]; then
+      docker compose exec -T moto durable-moto export - >"$file.tmp" || { rm -f "$file.tmp"; exit 1; }
+      mv "$file.tmp" "$file"
+      echo "exported $(wc -c <"$file") bytes to $file"
+    else
+      docker compose exec -T moto durable-moto import - <"$file"
+    fi
+    return
+  fi
+  scripts/bootstrap.sh
+  export MOTO_DATA_DIR=${MOTO_DATA_DIR:-.data/moto}
+  if [ -n "${AWS_ENDPOINT_URL:-}" ]; then
+    .venv/bin/durable-moto "$verb" "$file" --url "$AWS_ENDPOINT_URL"
+  else
+    .venv/bin/durable-moto "$verb" "$file" --data-dir "$MOTO_DATA_DIR"
+  fi
+}
+
 case "$action" in
   save)
     need_name
-    scripts/bootstrap.sh
-    .venv/bin/durable-moto export "$folder/$name.dms" --url "$url"
+    mkdir -p "$folder"
+    durable_moto export "$folder/$name.dms"
     ;;
   load)
     need_name
     [ -f "$folder/$name.dms" ] || { echo "snapshot: no $folder/$name.dms (make snapshot-list)" >&2; exit 2; }
-    scripts/bootstrap.sh
-    .venv/bin/durable-moto import "$folder/$name.dms" --url "$url"
+    durable_moto import "$folder/$name.dms"
     ;;
   list)
     ls -1sh "$folder"/*.dms 2>/dev/null || echo "no snapshots in $folder/ yet: make snapshot-save NAME=..."
