@@ -9,7 +9,7 @@
 # Export and import need the server's admin token, which lives in its data
 # directory. Compose stack up (and no AWS_ENDPOINT_URL): the CLI runs inside the
 # moto container, where /data is. Otherwise the local server of MOTO_DATA_DIR
-# (default .data/moto, as `make moto` and `make dev` use) is found through the
+# (default .data/moto, where `make moto` and `make dev` keep it) is found through the
 # address file it keeps there; with AWS_ENDPOINT_URL, that server is used with
 # the token from MOTO_DATA_DIR or DURABLE_MOTO_ADMIN_TOKEN.
 set -euo pipefail
@@ -41,7 +41,7 @@ durable_moto() {
     return
   fi
   scripts/bootstrap.sh
-  export MOTO_DATA_DIR=${MOTO_DATA_DIR:-.data/moto}
+  export MOTO_DATA_DIR=${MOTO_DATA_DIR:-${MOTOSTACK_DATA_DIR:-.data}/moto}
   if [ -n "${AWS_ENDPOINT_URL:-}" ]; then
     .venv/bin/durable-moto "$verb" "$file" --url "$AWS_ENDPOINT_URL"
   else

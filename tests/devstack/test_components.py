@@ -24,3 +24,14 @@ def test_components_start_in_dependency_order() -> None:
     names = ["moto", "seed", "catalog", "orders", "fulfillment", "gateway"]
     assert [c.name for c in components] == names
     assert [c.one_shot for c in components] == [False, True, False, False, False, False]
+
+
+def test_durable_moto_settings_reach_the_local_moto(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`make dev` honours .env's DURABLE_MOTO_* (the Makefile exports them) like compose does."""
+    monkeypatch.setenv("DURABLE_MOTO_FSYNC", "everysec")
+    monkeypatch.setenv("DURABLE_MOTO_RECOVER", "last-good")
+    env = stack_environment(Ports(), tmp_path)
+    assert (env["DURABLE_MOTO_FSYNC"], env["DURABLE_MOTO_RECOVER"]) == ("everysec", "last-good")
+    assert env["MOTO_DATA_DIR"] == str(tmp_path / "moto")
