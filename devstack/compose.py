@@ -31,6 +31,11 @@ class ComposeStack:
     def aws_endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.moto_port}"
 
+    @property
+    def scripts_env(self) -> dict[str, str]:
+        """What the make targets' scripts need to act on this stack: its project and ports."""
+        return {"COMPOSE_PROJECT_NAME": self.project, "MOTO_PORT": str(self.moto_port)}
+
     def up(self) -> None:
         try:
             self._compose("up", "--build", "--wait", "--quiet-pull")

@@ -47,6 +47,11 @@ class ProcessStack:
     def aws_endpoint_url(self) -> str:
         return self._env["AWS_ENDPOINT_URL"]
 
+    @property
+    def scripts_env(self) -> dict[str, str]:
+        """What the make targets' scripts need to act on this stack: its Moto's data directory."""
+        return {"MOTO_DATA_DIR": self._env["MOTO_DATA_DIR"], "MOTO_PORT": str(self.ports.moto)}
+
     def up(self) -> None:
         """Start everything in order; a failure stops what already started."""
         (self.data_dir / "moto").mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """Operations through the CLI and the admin endpoints: status, compact, export, import, reset."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,21 @@ def test_reset_empties_everything_durably(server: DurableServer) -> None:
     server.kill()
     server.start()
     assert server.client("s3").list_buckets()["Buckets"] == []
+
+
+def test_inside_the_image_the_cli_needs_no_flags(server: DurableServer) -> None:
+    """What `make snapshot-*` runs in the moto container: MOTO_DATA_DIR set, archive on a pipe."""
+    env = os.environ | {"MOTO_DATA_DIR": str(server.data_dir)}
+    env.pop("DURABLE_MOTO_URL", None)
+    env.pop("DURABLE_MOTO_ADMIN_TOKEN", None)
+    server.client("s3").create_bucket(Bucket="saved")
+    command = [sys.executable, "-m", "durable_moto"]
+    exported = subprocess.run(
+        [*command, "export", "-"], env=env, capture_output=True, timeout=120, check=True
+    )
+    assert exported.stdout.startswith(b"DMS1")
+    server.client("s3").create_bucket(Bucket="not-saved")
+    subprocess.run(
+        [*command, "import", "-"], env=env, input=exported.stdout, timeout=120, check=True
+    )
+    assert [b["Name"] for b in server.client("s3").list_buckets()["Buckets"]] == ["saved"]
