@@ -120,7 +120,6 @@ def main(argv: list[str] | None = None) -> int:
         data = _call(target, "export")
         if str(args.file) == "-":
             sys.stdout.buffer.write(data)
-            print(f"exported {len(data)} bytes", file=sys.stderr)
         else:
             args.file.parent.mkdir(parents=True, exist_ok=True)
             args.file.write_bytes(data)
