@@ -62,8 +62,8 @@ moto: ## durable Moto in the foreground on 127.0.0.1:4566, state in .data/moto
 	@scripts/bootstrap.sh && MOTO_DATA_DIR=$${MOTO_DATA_DIR:-.data/moto} \
 		.venv/bin/durable-moto serve --host 127.0.0.1 --port $${MOTO_PORT:-4566}
 
-moto-tests: ## durable Moto's own tests (matrix, crash loop, corruption)
-	@scripts/bootstrap.sh && .venv/bin/pytest -q moto/tests
+moto-tests: ## durable Moto's own tests (matrix, crash loop, corruption), then Moto's tests against it
+	@scripts/bootstrap.sh && .venv/bin/pytest -q moto/tests && scripts/moto-upstream-tests.sh
 
 e2e: ## e2e suite against STACK_URL, or a local stack it starts itself
 	@scripts/bootstrap.sh && .venv/bin/pytest -q e2e

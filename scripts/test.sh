@@ -15,6 +15,8 @@ stage "unit tests"
 .venv/bin/pytest -q tests
 stage "durable Moto: persistence matrix, crash loop, corruption"
 .venv/bin/pytest -q moto/tests
+stage "durable Moto against Moto's own server-mode tests (plain moto_server side by side)"
+scripts/moto-upstream-tests.sh
 stage "e2e suite against local processes"
 E2E_STACK=local .venv/bin/pytest -q e2e
 

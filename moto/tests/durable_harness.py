@@ -1,11 +1,13 @@
 """A real durable-moto server process for tests: start, stop, kill -9, restart."""
 
+import http.server
 import os
 import resource
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -137,3 +139,44 @@ class DurableServer:
 
             client.meta.events.register("before-send.*", add_account)
         return client
+
+
+class CountingEndpoint:
+    """An HTTP server in the test process that counts the requests reaching it.
+
+    It stands where something outside Moto would be (an SNS subscriber, a Docker
+    engine) so a test can see from outside whether the server contacted it.
+    Every request is answered ``status`` with an empty body.
+    """
+
+    def __init__(self, status: int = 200) -> None:
+        self.requests: list[tuple[str, str, bytes]] = []
+        endpoint = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                endpoint.requests.append((self.command, self.path, self.rfile.read(length)))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _answer  # noqa: N815
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the test reads ``requests``."""
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -141,3 +141,24 @@ def test_start_up_removes_temporary_files_of_unfinished_snapshots(tmp_path: Path
     store.open(lambda record: None, lambda: None)
     store.close()
     assert not stale.exists()
+
+
+def test_records_keep_the_raw_request_line_and_recorded_effects() -> None:
+    environ: dict[str, object] = {
+        "REQUEST_METHOD": "PUT",
+        "PATH_INFO": "/bucket/a/b",
+        "RAW_URI": "/bucket/a%2Fb",
+        "REQUEST_URI": "/bucket/a%2Fb",
+    }
+    record = Record.from_environ(environ, b"", seed=1, timestamp=2.0)
+    record.effects.append({"kind": "http", "url": "http://hook", "error": "refused"})
+    decoded = Record.decode(record.encode())
+    assert decoded == record
+    assert decoded.environ["RAW_URI"] == "/bucket/a%2Fb"
+
+
+@pytest.mark.parametrize("wait", ["21", "-1", "soon"])
+def test_waits_moto_refuses_are_left_to_moto(wait: str) -> None:
+    environ = {"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "AmazonSQS.ReceiveMessage"}
+    body = b'{"QueueUrl": "q", "WaitTimeSeconds": "%s"}' % wait.encode()
+    assert long_poll_seconds(environ, body) is None

@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.wsgi import get_input_stream
 
-from durable_moto import classify, determinism, longpoll, wsgi
+from durable_moto import classify, determinism, effects, longpoll, wsgi
 from durable_moto.admin import ADMIN_PREFIX, Admin
 from durable_moto.records import Record
 from durable_moto.store import DurableStore
@@ -30,6 +30,7 @@ class DurableApp:
         self.admin = Admin(self)
         self._changed = threading.Condition()
         determinism.install()
+        effects.install()
 
     def reset_moto(self) -> None:
         """Moto's own reset; the caller snapshots the empty state right after."""
@@ -40,7 +41,10 @@ class DurableApp:
 
     def replay(self, record: Record) -> None:
         """Execute a journaled request again, exactly as it first ran."""
-        with determinism.replaying(record.seed, record.timestamp, record.keys):
+        with (
+            determinism.replaying(record.seed, record.timestamp, record.keys),
+            effects.replaying(record.effects),
+        ):
             wsgi.call(self.moto_app, wsgi.environ_for(record))
 
     def __call__(
@@ -98,9 +102,10 @@ class DurableApp:
 
     def _run_seeded(self, record: Record) -> wsgi.Response:
         """Run it exactly as a replay will: from the record, with its seed."""
-        with determinism.seeded(record.seed) as keys:
+        with determinism.seeded(record.seed) as keys, effects.recording() as outside:
             response = wsgi.call(self.moto_app, wsgi.environ_for(record))
         record.keys.extend(keys)
+        record.effects.extend(outside)
         return response
 
 

@@ -23,7 +23,9 @@ def long_poll_seconds(environ: dict[str, Any], body: bytes) -> tuple[int, bytes]
     """``(wait, short_poll_body)`` for a ReceiveMessage that would wait, else None.
 
     The wait is the request's WaitTimeSeconds or, without one, the queue's
-    ReceiveMessageWaitTimeSeconds; the rewritten body always says 0.
+    ReceiveMessageWaitTimeSeconds; the rewritten body always says 0. A wait
+    Moto would refuse (not a number, below 0, above 20) is no long poll: the
+    request goes to Moto unchanged and gets Moto's validation error.
     """
     if operation_name(environ, body) != "ReceiveMessage":
         return None
@@ -72,10 +74,13 @@ def _queue_default(environ: dict[str, Any], queue_url: object) -> int:
 
 
 def _seconds(value: object) -> int:
+    """A valid wait, else 0: an invalid one is left in the request for Moto to refuse
+    with its own error, exactly as ``moto_server`` does."""
     try:
-        return max(0, min(int(str(value)), MAX_WAIT_SECONDS))
+        seconds = int(str(value))
     except ValueError:
         return 0
+    return seconds if 0 <= seconds <= MAX_WAIT_SECONDS else 0
 
 
 def has_messages(body: bytes) -> bool:

@@ -10,13 +10,17 @@ import base64
 import json
 import struct
 from dataclasses import dataclass, field
+from typing import Any
 
 _META_LEN = struct.Struct(">I")
 RECORD_MARKER = b'{"env":{'
 """How every encoded record's metadata begins, right after its length."""
 
 # Per-connection values that would only make replays differ for no reason.
-_SKIPPED_ENV = {"REMOTE_PORT", "REQUEST_URI", "RAW_URI"}
+# RAW_URI and REQUEST_URI are kept: they are the request line as sent, and Moto
+# reads S3 keys from it (``PATH_INFO`` is already percent-decoded, so without
+# them a key ``a%2Fb`` would become ``a/b`` and ``x%3Fy`` would become ``x``).
+_SKIPPED_ENV = {"REMOTE_PORT"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,9 @@ class Record:
     timestamp: float
     keys: list[bytes] = field(default_factory=list)
     """Private keys (DER) generated while the request ran, handed back on replay."""
+    effects: list[dict[str, Any]] = field(default_factory=list)
+    """Outcomes of what the request did outside Moto (Lambda runs, outbound HTTP),
+    handed back on replay instead of doing it again (see ``effects``)."""
 
     @classmethod
     def from_environ(
@@ -48,6 +55,7 @@ class Record:
                 "seed": self.seed,
                 "ts": self.timestamp,
                 "keys": [base64.b64encode(key).decode() for key in self.keys],
+                **({"effects": self.effects} if self.effects else {}),
             },
             separators=(",", ":"),
         ).encode()
@@ -59,7 +67,8 @@ class Record:
         meta = json.loads(payload[_META_LEN.size : _META_LEN.size + meta_len])
         body = payload[_META_LEN.size + meta_len :]
         keys = [base64.b64decode(key) for key in meta.get("keys", [])]
-        return cls(meta["env"], body, int(meta["seed"]), float(meta["ts"]), keys)
+        effects = list(meta.get("effects", []))
+        return cls(meta["env"], body, int(meta["seed"]), float(meta["ts"]), keys, effects)
 
     @classmethod
     def is_record(cls, payload: bytes) -> bool:

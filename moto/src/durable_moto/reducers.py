@@ -5,7 +5,9 @@
 * X.509 certificates (ACM, IoT): their DER bytes;
 * spooled temporary files (S3 bodies past the in-memory threshold): their bytes;
 * weak-value registries (Lambda's ARN index): a plain dict of the same objects,
-  which the snapshot references strongly elsewhere anyway.
+  which the snapshot references strongly elsewhere anyway;
+* Docker clients (Lambda functions, Batch jobs): left out, created again on
+  first use (see ``_docker_client_after_load``).
 
 Lambdas and local functions (SSM's ``defaultdict(lambda: ...)``) are handled
 by cloudpickle, which pickles them by value.
@@ -146,8 +148,20 @@ def special_reduce(obj: Any) -> tuple[Any, ...] | None:
     return None
 
 
+def _docker_client_after_load() -> None:
+    """Moto's ``LambdaFunction.__getstate__`` leaves its Docker client out of a
+    pickle, and nothing puts the attribute back, so every Invoke after a restore
+    failed with an AttributeError. A class-level ``None`` is what a new function
+    starts with: the client is created on first use, as before the restore.
+    It covers snapshots written before this fix too."""
+    from moto.utilities.docker_utilities import DockerModel
+
+    DockerModel._DockerModel__docker_client = None  # type: ignore[attr-defined]
+
+
 def install() -> None:
     """Register the reducers for types pickle can look up by class."""
+    _docker_client_after_load()
     copyreg.pickle(type(threading.Lock()), lambda _: (threading.Lock, ()))
     copyreg.pickle(type(threading.RLock()), lambda _: (threading.RLock, ()))
     copyreg.pickle(tempfile.SpooledTemporaryFile, _reduce_spooled)
