@@ -44,6 +44,9 @@ SELECTION = [
     "tests/test_s3/test_s3.py",
     "tests/test_s3/test_server.py",
 ]
+# Left out for time: it writes items until a query passes 1 MB, a minute on a
+# busy machine for one test.
+DESELECTED = ["tests/test_dynamodb/test_dynamodb.py::test_dynamodb_max_1mb_limit"]
 PER_TEST_TIMEOUT = 60
 
 
@@ -117,7 +120,8 @@ def run_pytest(
     command = [
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", str(config),
         "--rootdir", str(tests), "--timeout", str(PER_TEST_TIMEOUT),
-        "-m", "not requires_docker and not network", "--junitxml", str(junit), *paths,
+        "-m", "not requires_docker and not network", "--junitxml", str(junit),
+        *[f"--deselect={test}" for test in DESELECTED], *paths,
     ]  # fmt: skip
     with log.open("w") as out:
         return subprocess.Popen(command, cwd=tests, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -204,6 +208,9 @@ def main(paths: list[str]) -> int:
         verdict = "fails on durable Moto only" if test in failing else "passed when run again"
         print(f"  {node_id(test)}: {verdict}")
     print(f"logs in {work}; {time.monotonic() - started:.0f} s")
+    if "passed" not in results["plain"].values():
+        print("no test passed on plain Moto: nothing was compared", file=sys.stderr)
+        return 1
     if failing:
         print(
             f"{len(failing)} test(s) pass on plain Moto and fail on durable Moto", file=sys.stderr
