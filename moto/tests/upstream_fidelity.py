@@ -202,7 +202,7 @@ def main(paths: list[str]) -> int:
         plain.stop()
         durable.kill()
     failing = [test for test in regressed if confirmed.get(test) != "passed"]
-    print(f"Moto {moto_version}'s own server-mode tests ({len(paths)} modules):")
+    print(f"Moto {moto_version}'s own server-mode tests ({len(paths)} test paths):")
     print("\n".join(summary(results["plain"], results["durable"])))
     for test in regressed:
         verdict = "fails on durable Moto only" if test in failing else "passed when run again"
