@@ -200,3 +200,41 @@ def test_damage_before_a_later_segment_is_never_a_torn_tail(
     (tmp_path / segment_name(1)).write_bytes(journal.data)
     with pytest.raises(RecoveryError, match="later ones follow"):
         _open(tmp_path, "strict")
+
+
+def _s3_put(body: bytes, n: int) -> Record:
+    environ = {"REQUEST_METHOD": "PUT", "PATH_INFO": f"/bucket/object-{n}"}
+    return Record(environ, body, seed=n, timestamp=1e9 + n)
+
+
+def _write_journal(path: Path, records: list[Record]) -> list[tuple[int, int]]:
+    writer = JournalWriter(path, VERSION, "no")
+    spans = []
+    for record in records:
+        start = writer.size
+        spans.append((start, writer.append(record)))
+    writer.close()
+    return spans
+
+
+@pytest.mark.parametrize("flipped", ["checksum", "body"])
+def test_a_whole_last_record_ending_in_zeros_with_a_flipped_bit_is_refused(
+    tmp_path: Path, flipped: str
+) -> None:
+    """A file whose last bytes are zeros (a tar archive ends with 1 KiB of them) is an
+    ordinary S3 object. The last record holding it, whole and acknowledged, then
+    damaged by one bit, is damage (README rule 3), not an unfinished write."""
+    records = [_s3_put(b"first object", 0), _s3_put(b"ustar archive" + bytes(1024), 1)]
+    path = tmp_path / segment_name(0)
+    spans = _write_journal(path, records)
+    damaged = bytearray(path.read_bytes())
+    last = spans[-1][0]
+    where = last + 4 if flipped == "checksum" else last + HEADER.size + 20
+    damaged[where] ^= 0x01
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(RecoveryError, match="damaged"):
+        _open(tmp_path, "strict")
+    assert path.read_bytes() == bytes(damaged), "a refusal changes nothing"
+    assert bytes(damaged) in _quarantined(tmp_path)
+    replayed, _ = _open(tmp_path, "last-good")
+    assert replayed == records[:1]
