@@ -11,6 +11,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from durable_harness import DurableServer
+from durable_moto.config import DurableConfig
+from durable_moto.journal import segment_name
+from durable_moto.records import Record
+from durable_moto.store import DurableStore
 
 
 def _create_until_refused(s3: Any, acknowledged: list[str]) -> None:
@@ -146,3 +150,42 @@ def test_queue_level_long_polling_does_not_hold_the_server(server: DurableServer
         QueueName="patient", Attributes={"ReceiveMessageWaitTimeSeconds": "20"}
     )["QueueUrl"]
     assert _poll_while_another_client_sends(server, queue) == ["wake up"]
+
+
+def _record(n: int) -> Record:
+    return Record({"REQUEST_METHOD": "PUT", "PATH_INFO": f"/bucket-{n}"}, b"", n, 1e9 + n)
+
+
+def _journal_through_store(store: DurableStore, records: list[Record]) -> list[Record]:
+    """Append and make durable as the app does; the records the store acknowledged."""
+    acknowledged = []
+    for record in records:
+        try:
+            with store.lock:
+                written = store.append(record)
+            store.make_durable(written)
+        except OSError:
+            continue
+        acknowledged.append(record)
+    return acknowledged
+
+
+def test_a_compaction_that_cannot_start_never_refuses_a_write_it_kept(tmp_path: Path) -> None:
+    """The write that crosses the threshold is journaled before compaction starts: if
+    the next segment cannot be created (full disk, a stray entry in the way), that
+    write must not be answered "not persisted" while it is on disk, and the server
+    goes on journaling."""
+    config = DurableConfig(tmp_path, fsync="always", compact_after_records=2)
+    store = DurableStore(config, "test-version")
+    store.open(lambda record: None, lambda: None)
+    (tmp_path / segment_name(1)).mkdir()  # the next segment cannot be created
+    acknowledged = _journal_through_store(store, [_record(n) for n in range(4)])
+    store.close()
+    (tmp_path / segment_name(1)).rmdir()
+
+    replayed: list[Record] = []
+    store = DurableStore(config, "test-version")
+    store.open(replayed.append, lambda: None)
+    store.close()
+    assert replayed == acknowledged, "what was answered 503 must not come back"
+    assert len(acknowledged) == 4, "a failed compaction refuses no write"
