@@ -110,9 +110,13 @@ class JournalWriter:
         self._synced = self.size
         if self.size == 0:
             header = json.dumps({"format": FORMAT, "moto": moto_version}).encode()
-            self._write(MAGIC + frame(header))
-            self.sync()
-            fsync_directory(path.parent)
+            try:
+                self._write(MAGIC + frame(header))
+                self.sync()
+                fsync_directory(path.parent)
+            except OSError:
+                os.close(self._fd)
+                raise
 
     def append(self, record: Record) -> int:
         """Write one record to the OS; returns the offset ``sync_through`` must reach."""
@@ -162,7 +166,11 @@ class JournalWriter:
             while self._syncing:
                 self._synced_cond.wait()
             if self._fd >= 0:
-                os.fdatasync(self._fd)
+                try:
+                    os.fdatasync(self._fd)
+                except OSError as error:
+                    self.failed = error  # waiting writers must not take it for a success
+                    raise
                 os.close(self._fd)
                 self._fd = -1
                 self._synced = self.size

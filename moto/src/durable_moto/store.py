@@ -392,15 +392,18 @@ class DurableStore:
             else:
                 self._compacting.set()
                 self.compaction_error = None
-                segment = self._rotate()
                 started = time.monotonic()
-                read_end, write_end = os.pipe()
-                pid = os.fork()
-                if pid == 0:  # pragma: no cover - runs in the child
-                    os.close(read_end)
-                    code = self._child_dump(segment, write_end)
-                    os._exit(code)
-                os.close(write_end)
+                try:
+                    segment = self._rotate()
+                    read_end, write_end = os.pipe()
+                    pid = self._fork_snapshot(segment, read_end, write_end)
+                except OSError as error:
+                    # The write that asked for it is journaled already: a snapshot
+                    # that cannot start costs nothing but a longer journal.
+                    self._compacting.clear()
+                    self.compaction_error = f"could not start a snapshot: {error}"
+                    logger.error("%s; the journal keeps everything", self.compaction_error)
+                    return self.compaction_error if wait else None
                 threading.Thread(
                     target=self._await_child,
                     args=(pid, read_end, segment, started),
@@ -411,6 +414,20 @@ class DurableStore:
                 self._compacted.wait_for(lambda: not self._compacting.is_set(), timeout=600)
             return self.compaction_error
         return None
+
+    def _fork_snapshot(self, segment: int, read_end: int, write_end: int) -> int:
+        """Fork the child that writes snapshot ``segment``; returns its pid."""
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
+        if pid == 0:  # pragma: no cover - runs in the child
+            os.close(read_end)
+            os._exit(self._child_dump(segment, write_end))
+        os.close(write_end)
+        return pid
 
     def _child_dump(self, segment: int, report_fd: int) -> int:
         gc.disable()  # the child only serializes and exits
@@ -474,11 +491,13 @@ class DurableStore:
     def _rotate(self) -> int:
         """Start the next journal segment; returns its number (the snapshot's)."""
         assert self.writer is not None
+        # The next segment first: if it cannot be created, the current one stays open.
+        following = JournalWriter(
+            self.data_dir / segment_name(self.segment + 1), self.moto_version, self.config.fsync
+        )
         self.writer.close()
         self.segment += 1
-        self.writer = JournalWriter(
-            self.data_dir / segment_name(self.segment), self.moto_version, self.config.fsync
-        )
+        self.writer = following
         return self.segment
 
     def _drop_old_generations(self) -> None:
