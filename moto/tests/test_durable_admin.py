@@ -98,3 +98,32 @@ def test_inside_the_image_the_cli_needs_no_flags(server: DurableServer) -> None:
         [*command, "import", "-"], env=env, input=exported.stdout, timeout=120, check=True
     )
     assert [b["Name"] for b in server.client("s3").list_buckets()["Buckets"]] == ["saved"]
+
+
+def _bucket_names(server: DurableServer) -> list[str]:
+    return [bucket["Name"] for bucket in server.client("s3").list_buckets()["Buckets"]]
+
+
+def test_a_reset_or_import_that_cannot_be_snapshotted_is_refused_and_never_visible(
+    server: DurableServer,
+) -> None:
+    """Neither is a journal record: its snapshot is its only durable form. When that
+    snapshot cannot be written, the answer must say so and memory must go back to what
+    is on disk; otherwise readers see a state a restart forgets, and later writes are
+    journaled on top of it."""
+    server.client("s3").create_bucket(Bucket="kept")
+    archive = httpx.get(f"{server.url}/_durable/export", timeout=60).content
+    server.client("s3").create_bucket(Bucket="kept-too")
+    (server.data_dir / "snapshot-00000001.dms").mkdir()  # the snapshot cannot be put in place
+    (server.data_dir / "snapshot-00000002.dms").mkdir()
+
+    reset = httpx.post(f"{server.url}/_durable/reset", timeout=60)
+    assert reset.status_code == 503, reset.text
+    assert _bucket_names(server) == ["kept", "kept-too"]
+    imported = httpx.post(f"{server.url}/_durable/import", content=archive, timeout=60)
+    assert imported.status_code == 503, imported.text
+    assert _bucket_names(server) == ["kept", "kept-too"]
+
+    server.kill()
+    server.start()
+    assert _bucket_names(server) == ["kept", "kept-too"]
