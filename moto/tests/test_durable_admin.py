@@ -125,5 +125,16 @@ def test_a_reset_or_import_that_cannot_be_snapshotted_is_refused_and_never_visib
     assert _bucket_names(server) == ["kept", "kept-too"]
 
     server.kill()
+    for number in (1, 2):
+        (server.data_dir / f"snapshot-0000000{number}.dms").rmdir()
     server.start()
     assert _bucket_names(server) == ["kept", "kept-too"]
+
+    # Moto's own reset is journaled: its snapshot failing loses nothing, refuses nothing.
+    (server.data_dir / "snapshot-00000003.dms").mkdir()
+    assert httpx.post(f"{server.url}/moto-api/reset", timeout=60).status_code == 200
+    assert _bucket_names(server) == []
+    server.kill()
+    (server.data_dir / "snapshot-00000003.dms").rmdir()
+    server.start()
+    assert _bucket_names(server) == []

@@ -483,6 +483,20 @@ class DurableStore:
             raise
         self._finish_compaction(segment, started, None)
 
+    def snapshot_or_undo(self) -> str | None:
+        """Make a change that has no journal record (import, admin reset) durable.
+
+        Its snapshot is its only durable form: if that cannot be written, memory
+        goes back to what the disk holds, as after a refused write, and the
+        error is returned (caller holds ``lock``).
+        """
+        try:
+            self.compact_in_process()
+        except (SnapshotError, OSError) as error:
+            self._roll_back()
+            return str(error)
+        return None
+
     def _write_snapshot(self, segment: int, wanted: Callable[[], bool] = lambda: True) -> None:
         data = snapshot.encode_state(segment, self.moto_version, wanted=wanted)
         path = self.data_dir / snapshot.snapshot_name(segment)
