@@ -11,10 +11,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from durable_harness import DurableServer
-from durable_moto.config import DurableConfig
-from durable_moto.journal import segment_name
+from durable_moto.config import DurableConfig, RecoverMode
+from durable_moto.journal import JournalWriter, segment_name
 from durable_moto.records import Record
-from durable_moto.store import DurableStore
+from durable_moto.store import DurableStore, RecoveryError
 
 
 def _create_until_refused(s3: Any, acknowledged: list[str]) -> None:
@@ -189,3 +189,58 @@ def test_a_compaction_that_cannot_start_never_refuses_a_write_it_kept(tmp_path: 
     store.close()
     assert replayed == acknowledged, "what was answered 503 must not come back"
     assert len(acknowledged) == 4, "a failed compaction refuses no write"
+
+
+def _torn_journal(data_dir: Path) -> tuple[bytes, list[Record]]:
+    """A segment of five records whose last write was cut short by a crash."""
+    data_dir.mkdir()
+    records = [_record(n) for n in range(5)]
+    writer = JournalWriter(data_dir / segment_name(0), "test-version", "no")
+    for record in records:
+        writer.append(record)
+    writer.close()
+    torn = (data_dir / segment_name(0)).read_bytes()[:-3]
+    (data_dir / segment_name(0)).write_bytes(torn)
+    return torn, records
+
+
+def _start(data_dir: Path, recover: RecoverMode) -> list[Record]:
+    replayed: list[Record] = []
+    store = DurableStore(DurableConfig(data_dir, recover=recover), "test-version")
+    try:
+        store.open(replayed.append, lambda: None)
+    finally:
+        store.close()
+    return replayed
+
+
+def test_a_full_disk_at_start_up_is_refused_clearly_with_no_partial_copy(small_disk: Path) -> None:
+    """Cutting a torn tail needs a copy in quarantine first; with no room for it the start
+    is refused with a message (not a traceback), and no half-written file poses as a copy."""
+    data_dir = small_disk / "data"
+    torn, records = _torn_journal(data_dir)
+    filler = small_disk / "filler"
+    with pytest.raises(OSError), filler.open("wb") as out:
+        out.write(bytes(4 << 20))
+    for recover in ("strict", "last-good"):
+        with pytest.raises(RecoveryError, match="No space left"):
+            _start(data_dir, recover)  # type: ignore[arg-type]
+        assert (data_dir / segment_name(0)).read_bytes() == torn
+        copies = (
+            list((data_dir / "quarantine").glob("*")) if (data_dir / "quarantine").exists() else []
+        )
+        assert copies == [], "a copy that could not be finished is no copy"
+    filler.unlink()
+    assert _start(data_dir, "strict") == records[:4]
+
+
+def test_a_read_only_data_directory_is_refused_clearly(small_disk: Path) -> None:
+    data_dir = small_disk / "data"
+    _torn_journal(data_dir)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        for recover in ("strict", "last-good"):
+            with pytest.raises(RecoveryError, match="Read-only file system"):
+                _start(data_dir, recover)  # type: ignore[arg-type]
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
