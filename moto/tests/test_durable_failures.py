@@ -220,7 +220,7 @@ def test_a_full_disk_at_start_up_is_refused_clearly_with_no_partial_copy(small_d
     data_dir = small_disk / "data"
     torn, records = _torn_journal(data_dir)
     filler = small_disk / "filler"
-    with pytest.raises(OSError), filler.open("wb") as out:
+    with pytest.raises(OSError, match="No space left"), filler.open("wb") as out:
         out.write(bytes(4 << 20))
     for recover in ("strict", "last-good"):
         with pytest.raises(RecoveryError, match="No space left"):

@@ -90,16 +90,24 @@ class DurableStore:
     def open(self, replay: Replayer, reset: Resetter) -> RecoveryReport:
         """Recover the state; ``replay`` and ``reset`` also serve to roll a failed write back."""
         self._replay, self._reset = replay, reset
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._lock_directory()
         started = time.monotonic()
-        with self.lock:
-            self._recover(replay)
-            self.writer = JournalWriter(
-                self.data_dir / segment_name(self.segment), self.moto_version, self.config.fsync
-            )
-            # The compaction threshold counts records since the snapshot, not since start.
-            self.writer.records = self.recovery.replayed
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self._lock_directory()
+            with self.lock:
+                self._recover(replay)
+                self.writer = JournalWriter(
+                    self.data_dir / segment_name(self.segment), self.moto_version, self.config.fsync
+                )
+                # The compaction threshold counts records since the snapshot, not since start.
+                self.writer.records = self.recovery.replayed
+        except OSError as error:  # a read-only or full disk: say so, not a traceback
+            self.close()
+            raise RecoveryError(
+                f"durable-moto cannot start: {error}. The data directory must be writable and "
+                "have free space. Nothing was cut from a file without a byte-identical copy in "
+                "quarantine/ first; the log says what was done."
+            ) from error
         self.recovery.seconds = round(time.monotonic() - started, 3)
         logger.info(
             "recovered: snapshot %s, %d journal records replayed in %.2f s",
@@ -254,7 +262,11 @@ class DurableStore:
             "--recover=last-good (DURABLE_MOTO_RECOVER=last-good). To keep the data for later "
             f"instead, move {self.data_dir} aside and start empty."
         )
-        marker.write_text(message)
+        try:
+            marker.write_text(message)
+        except OSError as error:  # a full disk: an empty marker would refuse with no reason
+            marker.unlink(missing_ok=True)
+            message += f"\n(RECOVERY_NEEDED could not be written: {error})"
         raise RecoveryError(message)
 
     def _quarantine(self, path: Path, reason: str, *, move: bool) -> Path:
@@ -268,8 +280,14 @@ class DurableStore:
             target = folder / f"{stamp}-{attempt}-{path.name}"
         if move:
             shutil.move(path, target)
-        else:
-            shutil.copy2(path, target)
+        else:  # by way of a temporary name: a copy cut short by a full disk is no copy
+            partial = folder / f".{target.name}.partial"
+            try:
+                shutil.copy2(path, partial)
+                os.replace(partial, target)
+            except OSError:
+                partial.unlink(missing_ok=True)
+                raise
         target.with_suffix(target.suffix + ".why").write_text(reason + "\n")
         return target
 
