@@ -224,7 +224,7 @@ def test_a_full_disk_at_start_up_is_refused_clearly_with_no_partial_copy(small_d
         out.write(bytes(4 << 20))
     for recover in ("strict", "last-good"):
         with pytest.raises(RecoveryError, match="No space left"):
-            _start(data_dir, recover)  # type: ignore[arg-type]
+            _start(data_dir, recover)
         assert (data_dir / segment_name(0)).read_bytes() == torn
         copies = (
             list((data_dir / "quarantine").glob("*")) if (data_dir / "quarantine").exists() else []
@@ -241,6 +241,6 @@ def test_a_read_only_data_directory_is_refused_clearly(small_disk: Path) -> None
     try:
         for recover in ("strict", "last-good"):
             with pytest.raises(RecoveryError, match="Read-only file system"):
-                _start(data_dir, recover)  # type: ignore[arg-type]
+                _start(data_dir, recover)
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
