@@ -251,7 +251,7 @@ def test_a_closed_segment_cut_at_a_record_boundary_is_damage(tmp_path: Path) -> 
     with store.lock:
         for record in records[:5]:
             store.append(record)
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match="Is a directory"):
             store.compact_in_process()
         for record in records[5:]:
             store.append(record)

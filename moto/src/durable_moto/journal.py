@@ -68,6 +68,24 @@ def read_segment(path: Path, moto_version: str) -> Segment:
     return Segment(path, records, scan.end, scan.damage)
 
 
+def closed_size(path: Path) -> int | None:
+    """The size the segment before ``path`` was closed at, if ``path``'s header says.
+
+    A closed segment that is shorter lost whole records, which its own frames
+    cannot show when it ends between two of them.
+    """
+    with open(path, "rb") as handle:
+        start = handle.read(len(MAGIC) + HEADER.size)
+        if len(start) < len(MAGIC) + HEADER.size or start[: len(MAGIC)] != MAGIC:
+            return None
+        length, _ = HEADER.unpack_from(start, len(MAGIC))
+        header = intact_frame(start + handle.read(min(length, 1 << 16)), len(MAGIC))
+    if header is None:
+        return None  # the segment's own damage is found when it is read
+    follows = json.loads(header).get("follows")
+    return follows if isinstance(follows, int) else None
+
+
 def _bad_magic(data: bytes) -> Damage:
     if MAGIC.startswith(data.rstrip(b"\0")):
         return Damage(0, len(data), True, "a new segment whose first write never completed")
@@ -96,7 +114,10 @@ def find_record(data: bytes, position: int) -> int | None:
 class JournalWriter:
     """Appends records to one segment with the configured fsync policy."""
 
-    def __init__(self, path: Path, moto_version: str, fsync: FsyncPolicy) -> None:
+    def __init__(
+        self, path: Path, moto_version: str, fsync: FsyncPolicy, *, follows: int | None = None
+    ) -> None:
+        """``follows``: the size the previous segment is closed at, kept in the header."""
         self.path = path
         self._fsync = fsync
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -109,7 +130,10 @@ class JournalWriter:
         self.size = os.fstat(self._fd).st_size
         self._synced = self.size
         if self.size == 0:
-            header = json.dumps({"format": FORMAT, "moto": moto_version}).encode()
+            fields: dict[str, object] = {"format": FORMAT, "moto": moto_version}
+            if follows is not None:
+                fields["follows"] = follows
+            header = json.dumps(fields).encode()
             try:
                 self._write(MAGIC + frame(header))
                 self.sync()

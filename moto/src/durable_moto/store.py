@@ -29,7 +29,14 @@ from typing import Any
 
 from durable_moto import snapshot
 from durable_moto.config import DurableConfig
-from durable_moto.journal import JournalError, JournalWriter, read_segment, segment_name
+from durable_moto.frames import Damage
+from durable_moto.journal import (
+    JournalError,
+    JournalWriter,
+    closed_size,
+    read_segment,
+    segment_name,
+)
 from durable_moto.records import Record
 from durable_moto.snapshot import SnapshotError, SnapshotInfo
 
@@ -183,14 +190,25 @@ class DurableStore:
                 self._set_aside(segments, usable[position:], problem)
                 break
             last = position == len(usable) - 1
-            if not self._replay_segment(segments[number], replay, marker, strict=strict, last=last):
+            following = segments.get(number + 1)
+            closed_at = None if last or following is None else closed_size(following)
+            if not self._replay_segment(
+                segments[number], replay, marker, strict=strict, last=last, closed_at=closed_at
+            ):
                 self._set_aside(segments, usable[position + 1 :], "follows a damaged segment")
                 self.segment = number
                 break
             self.segment = number
 
     def _replay_segment(
-        self, path: Path, replay: Replayer, marker: Path, *, strict: bool, last: bool
+        self,
+        path: Path,
+        replay: Replayer,
+        marker: Path,
+        *,
+        strict: bool,
+        last: bool,
+        closed_at: int | None,
     ) -> bool:
         """Replay a segment's intact records; False when it had to be cut (last-good).
 
@@ -212,6 +230,14 @@ class DurableStore:
         if damage is not None and damage.torn and not last:
             damage = replace(
                 damage, torn=False, reason=f"{damage.reason}, in a segment later ones follow"
+            )
+        if damage is None and closed_at is not None and contents.end != closed_at:
+            damage = Damage(
+                contents.end,
+                path.stat().st_size - contents.end,
+                False,
+                f"it ends there, but it was closed at byte {closed_at} (the next segment's "
+                "header says so): whole records are missing",
             )
         if damage is not None:
             where = f"{path.name} at byte {damage.offset} ({damage.size} bytes: {damage.reason})"
@@ -525,9 +551,18 @@ class DurableStore:
         assert self.writer is not None
         # The next segment first: if it cannot be created, the current one stays open.
         following = JournalWriter(
-            self.data_dir / segment_name(self.segment + 1), self.moto_version, self.config.fsync
+            self.data_dir / segment_name(self.segment + 1),
+            self.moto_version,
+            self.config.fsync,
+            follows=self.writer.size,
         )
-        self.writer.close()
+        try:
+            self.writer.close()
+        except OSError:
+            # Not closed at that size after all; the new segment holds no record yet.
+            following.close()
+            following.path.unlink()
+            raise
         self.segment += 1
         self.writer = following
         return self.segment
