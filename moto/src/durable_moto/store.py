@@ -549,7 +549,10 @@ class DurableStore:
     def _rotate(self) -> int:
         """Start the next journal segment; returns its number (the snapshot's)."""
         assert self.writer is not None
-        # The next segment first: if it cannot be created, the current one stays open.
+        # The size the next header records must be on disk before the next segment
+        # exists; then the next segment, so that if it cannot be created the current
+        # one stays open.
+        self.writer.sync()
         following = JournalWriter(
             self.data_dir / segment_name(self.segment + 1),
             self.moto_version,
