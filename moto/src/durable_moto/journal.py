@@ -11,6 +11,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from durable_moto.config import FsyncPolicy
 from durable_moto.frames import HEADER, Damage, frame, intact_frame, scan_frames
@@ -68,22 +69,23 @@ def read_segment(path: Path, moto_version: str) -> Segment:
     return Segment(path, records, scan.end, scan.damage)
 
 
-def closed_size(path: Path) -> int | None:
-    """The size the segment before ``path`` was closed at, if ``path``'s header says.
+def read_header(path: Path) -> dict[str, Any]:
+    """A segment's header fields without reading its records ({} if not intact).
 
-    A closed segment that is shorter lost whole records, which its own frames
-    cannot show when it ends between two of them.
+    ``follows``: the size the previous segment was closed at (one that is
+    shorter lost whole records, which its own frames cannot show when it ends
+    between two of them). ``needs_snapshot``: the state its records were made
+    on exists only in the snapshot of the same number (an import, a reset).
     """
     with open(path, "rb") as handle:
         start = handle.read(len(MAGIC) + HEADER.size)
         if len(start) < len(MAGIC) + HEADER.size or start[: len(MAGIC)] != MAGIC:
-            return None
+            return {}
         length, _ = HEADER.unpack_from(start, len(MAGIC))
         header = intact_frame(start + handle.read(min(length, 1 << 16)), len(MAGIC))
-    if header is None:
-        return None  # the segment's own damage is found when it is read
-    follows = json.loads(header).get("follows")
-    return follows if isinstance(follows, int) else None
+    # A segment whose header is not intact is refused when it is read.
+    fields = json.loads(header) if header is not None else {}
+    return fields if isinstance(fields, dict) else {}
 
 
 def _bad_magic(data: bytes) -> Damage:
@@ -115,9 +117,15 @@ class JournalWriter:
     """Appends records to one segment with the configured fsync policy."""
 
     def __init__(
-        self, path: Path, moto_version: str, fsync: FsyncPolicy, *, follows: int | None = None
+        self,
+        path: Path,
+        moto_version: str,
+        fsync: FsyncPolicy,
+        *,
+        follows: int | None = None,
+        needs_snapshot: bool = False,
     ) -> None:
-        """``follows``: the size the previous segment is closed at, kept in the header."""
+        """``follows`` and ``needs_snapshot`` go into the header (see ``read_header``)."""
         self.path = path
         self._fsync = fsync
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -133,6 +141,8 @@ class JournalWriter:
             fields: dict[str, object] = {"format": FORMAT, "moto": moto_version}
             if follows is not None:
                 fields["follows"] = follows
+            if needs_snapshot:
+                fields["needs_snapshot"] = True
             header = json.dumps(fields).encode()
             try:
                 self._write(MAGIC + frame(header))

@@ -33,7 +33,7 @@ from durable_moto.frames import Damage
 from durable_moto.journal import (
     JournalError,
     JournalWriter,
-    closed_size,
+    read_header,
     read_segment,
     segment_name,
 )
@@ -189,9 +189,19 @@ class DurableStore:
                     self._refuse(marker, problem)
                 self._set_aside(segments, usable[position:], problem)
                 break
+            if position > 0 and self._made_on_a_lost_state(segments[number]):
+                problem = (
+                    f"{segments[number].name} holds writes made on an imported or reset state "
+                    f"that only {snapshot.snapshot_name(number)} held, and it is unusable"
+                )
+                if strict:
+                    self._refuse(marker, problem)
+                self._set_aside(segments, usable[position:], "was made on that state")
+                self.recovery.notes.append(problem)
+                break
             last = position == len(usable) - 1
             following = segments.get(number + 1)
-            closed_at = None if last or following is None else closed_size(following)
+            closed_at = None if last or following is None else read_header(following).get("follows")
             if not self._replay_segment(
                 segments[number], replay, marker, strict=strict, last=last, closed_at=closed_at
             ):
@@ -199,6 +209,19 @@ class DurableStore:
                 self.segment = number
                 break
             self.segment = number
+
+    def _made_on_a_lost_state(self, path: Path) -> bool:
+        """Whether ``path``'s records need its snapshot, which recovery went past.
+
+        Such a segment without records is harmless: an import whose snapshot
+        failed leaves one, and the writes after it went to the next segment.
+        """
+        if not read_header(path).get("needs_snapshot"):
+            return False
+        try:
+            return bool(read_segment(path, self.moto_version).records)
+        except JournalError:
+            return True
 
     def _replay_segment(
         self,
@@ -516,10 +539,14 @@ class DurableStore:
         with self._compacted:
             self._compacted.notify_all()
 
-    def compact_in_process(self) -> None:
-        """Snapshot without forking (shutdown, import, reset); caller holds ``lock``."""
+    def compact_in_process(self, *, needs_snapshot: bool = False) -> None:
+        """Snapshot without forking (shutdown, import, reset); caller holds ``lock``.
+
+        ``needs_snapshot``: the state is not the journal's outcome (an import), so
+        the next segment's records are only meaningful on top of this snapshot.
+        """
         started = time.monotonic()
-        segment = self._rotate()
+        segment = self._rotate(needs_snapshot=needs_snapshot)
         try:
             self._write_snapshot(segment)
         except (SnapshotError, OSError) as error:
@@ -535,9 +562,13 @@ class DurableStore:
         error is returned (caller holds ``lock``).
         """
         try:
-            self.compact_in_process()
+            self.compact_in_process(needs_snapshot=True)
         except (SnapshotError, OSError) as error:
             self._roll_back()
+            try:  # later writes are made on the state before it again: a plain segment
+                self._rotate()
+            except OSError as rotate_error:
+                self._fail(rotate_error)
             return str(error)
         return None
 
@@ -546,7 +577,7 @@ class DurableStore:
         path = self.data_dir / snapshot.snapshot_name(segment)
         snapshot.write_atomically(path, data, wanted=wanted)
 
-    def _rotate(self) -> int:
+    def _rotate(self, *, needs_snapshot: bool = False) -> int:
         """Start the next journal segment; returns its number (the snapshot's)."""
         assert self.writer is not None
         # The size the next header records must be on disk before the next segment
@@ -558,6 +589,7 @@ class DurableStore:
             self.moto_version,
             self.config.fsync,
             follows=self.writer.size,
+            needs_snapshot=needs_snapshot,
         )
         try:
             self.writer.close()
