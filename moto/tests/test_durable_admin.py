@@ -123,14 +123,18 @@ def test_a_reset_or_import_that_cannot_be_snapshotted_is_refused_and_never_visib
     is on disk; otherwise readers see a state a restart forgets, and later writes are
     journaled on top of it."""
     server.client("s3").create_bucket(Bucket="kept")
-    archive = httpx.get(f"{server.url}/_durable/export", timeout=60).content
+    archive = httpx.get(
+        f"{server.url}/_durable/export", timeout=60, headers=server.admin_headers()
+    ).content
     server.client("s3").create_bucket(Bucket="kept-too")
     blocked = _block_next_snapshots(server, 6)
 
-    reset = httpx.post(f"{server.url}/_durable/reset", timeout=60)
+    reset = httpx.post(f"{server.url}/_durable/reset", timeout=60, headers=server.admin_headers())
     assert reset.status_code == 503, reset.text
     assert _bucket_names(server) == ["kept", "kept-too"]
-    imported = httpx.post(f"{server.url}/_durable/import", content=archive, timeout=60)
+    imported = httpx.post(
+        f"{server.url}/_durable/import", content=archive, timeout=60, headers=server.admin_headers()
+    )
     assert imported.status_code == 503, imported.text
     assert _bucket_names(server) == ["kept", "kept-too"]
     server.client("s3").create_bucket(Bucket="after-them")
@@ -157,11 +161,15 @@ def test_last_good_never_replays_writes_made_after_an_import_over_the_state_befo
 ) -> None:
     s3 = server.client("s3")
     s3.create_bucket(Bucket="before")
-    archive = httpx.get(f"{server.url}/_durable/export", timeout=60).content
+    archive = httpx.get(
+        f"{server.url}/_durable/export", timeout=60, headers=server.admin_headers()
+    ).content
     s3.create_bucket(Bucket="pre-import")
     server.compact()  # snapshot 1: the previous generation
     s3.create_bucket(Bucket="between")
-    imported = httpx.post(f"{server.url}/_durable/import", content=archive, timeout=60)
+    imported = httpx.post(
+        f"{server.url}/_durable/import", content=archive, timeout=60, headers=server.admin_headers()
+    )
     assert imported.status_code == 200, imported.text  # snapshot 2: just "before"
     s3.create_bucket(Bucket="after")
     server.kill()

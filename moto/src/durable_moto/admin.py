@@ -69,13 +69,13 @@ class Admin:
                 snapshot.install_state(services)
                 failure = store.snapshot_or_undo()
             if failure:
-                return _json(503, {"error": f"NOT persisted, nothing imported: {failure}"})
+                return wsgi.problem(503, f"NOT persisted, nothing imported: {failure}")
             return _json(200, {"imported_services": sorted(services)})
         if (action, method) == ("reset", "POST"):
             with store.lock:
                 self.app.reset_moto()
                 failure = store.snapshot_or_undo()
             if failure:
-                return _json(503, {"error": f"NOT persisted, nothing reset: {failure}"})
+                return wsgi.problem(503, f"NOT persisted, nothing reset: {failure}")
             return _json(200, {"reset": True})
         return wsgi.problem(404, f"no admin action {method} {ADMIN_PREFIX}{action}")
