@@ -98,3 +98,87 @@ def test_inside_the_image_the_cli_needs_no_flags(server: DurableServer) -> None:
         [*command, "import", "-"], env=env, input=exported.stdout, timeout=120, check=True
     )
     assert [b["Name"] for b in server.client("s3").list_buckets()["Buckets"]] == ["saved"]
+
+
+def _bucket_names(server: DurableServer) -> list[str]:
+    return sorted(bucket["Name"] for bucket in server.client("s3").list_buckets()["Buckets"])
+
+
+def _block_next_snapshots(server: DurableServer, count: int) -> list[Path]:
+    """Directories where the next snapshots would go: they cannot be put in place."""
+    current = int(server.status()["journal"]["segment"].split("-")[1].split(".")[0])
+    blocked = [
+        server.data_dir / f"snapshot-{n:08d}.dms" for n in range(current + 1, current + count)
+    ]
+    for path in blocked:
+        path.mkdir()
+    return blocked
+
+
+def test_a_reset_or_import_that_cannot_be_snapshotted_is_refused_and_never_visible(
+    server: DurableServer,
+) -> None:
+    """Neither is a journal record: its snapshot is its only durable form. When that
+    snapshot cannot be written, the answer must say so and memory must go back to what
+    is on disk; otherwise readers see a state a restart forgets, and later writes are
+    journaled on top of it."""
+    server.client("s3").create_bucket(Bucket="kept")
+    archive = httpx.get(
+        f"{server.url}/_durable/export", timeout=60, headers=server.admin_headers()
+    ).content
+    server.client("s3").create_bucket(Bucket="kept-too")
+    blocked = _block_next_snapshots(server, 6)
+
+    reset = httpx.post(f"{server.url}/_durable/reset", timeout=60, headers=server.admin_headers())
+    assert reset.status_code == 503, reset.text
+    assert _bucket_names(server) == ["kept", "kept-too"]
+    imported = httpx.post(
+        f"{server.url}/_durable/import", content=archive, timeout=60, headers=server.admin_headers()
+    )
+    assert imported.status_code == 503, imported.text
+    assert _bucket_names(server) == ["kept", "kept-too"]
+    server.client("s3").create_bucket(Bucket="after-them")
+
+    server.kill()
+    for path in blocked:
+        path.rmdir()
+    server.start()
+    assert _bucket_names(server) == ["after-them", "kept", "kept-too"]
+
+    # Moto's own reset is journaled: its snapshot failing loses nothing, refuses nothing.
+    blocked = _block_next_snapshots(server, 3)
+    assert httpx.post(f"{server.url}/moto-api/reset", timeout=60).status_code == 200
+    assert _bucket_names(server) == []
+    server.kill()
+    for path in blocked:
+        path.rmdir()
+    server.start()
+    assert _bucket_names(server) == []
+
+
+def test_last_good_never_replays_writes_made_after_an_import_over_the_state_before_it(
+    server: DurableServer,
+) -> None:
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="before")
+    archive = httpx.get(
+        f"{server.url}/_durable/export", timeout=60, headers=server.admin_headers()
+    ).content
+    s3.create_bucket(Bucket="pre-import")
+    server.compact()  # snapshot 1: the previous generation
+    s3.create_bucket(Bucket="between")
+    imported = httpx.post(
+        f"{server.url}/_durable/import", content=archive, timeout=60, headers=server.admin_headers()
+    )
+    assert imported.status_code == 200, imported.text  # snapshot 2: just "before"
+    s3.create_bucket(Bucket="after")
+    server.kill()
+    newest = server.data_dir / "snapshot-00000002.dms"
+    damaged = bytearray(newest.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x01
+    newest.write_bytes(bytes(damaged))
+
+    server.start("--recover", "last-good")
+    # Everything intact before the damage is the state up to the import; "after" was
+    # made on the imported state and means nothing without it. Never a mix of both.
+    assert _bucket_names(server) == ["before", "between", "pre-import"]

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from durable_moto.config import DurableConfig, RecoverMode
-from durable_moto.frames import HEADER
+from durable_moto.frames import HEADER, frame
 from durable_moto.journal import MAGIC, JournalWriter, segment_name
 from durable_moto.records import Record
 from durable_moto.store import DurableStore, RecoveryError
@@ -200,3 +200,71 @@ def test_damage_before_a_later_segment_is_never_a_torn_tail(
     (tmp_path / segment_name(1)).write_bytes(journal.data)
     with pytest.raises(RecoveryError, match="later ones follow"):
         _open(tmp_path, "strict")
+
+
+def _s3_put(body: bytes, n: int) -> Record:
+    environ = {"REQUEST_METHOD": "PUT", "PATH_INFO": f"/bucket/object-{n}"}
+    return Record(environ, body, seed=n, timestamp=1e9 + n)
+
+
+def _write_journal(path: Path, records: list[Record]) -> list[tuple[int, int]]:
+    writer = JournalWriter(path, VERSION, "no")
+    spans = []
+    for record in records:
+        start = writer.size
+        spans.append((start, writer.append(record)))
+    writer.close()
+    return spans
+
+
+@pytest.mark.parametrize("flipped", ["checksum", "body"])
+def test_a_whole_last_record_ending_in_zeros_with_a_flipped_bit_is_refused(
+    tmp_path: Path, flipped: str
+) -> None:
+    """A file whose last bytes are zeros (a tar archive ends with 1 KiB of them) is an
+    ordinary S3 object. The last record holding it, whole and acknowledged, then
+    damaged by one bit, is damage (README rule 3), not an unfinished write."""
+    records = [_s3_put(b"first object", 0), _s3_put(b"ustar archive" + bytes(1024), 1)]
+    path = tmp_path / segment_name(0)
+    spans = _write_journal(path, records)
+    damaged = bytearray(path.read_bytes())
+    last = spans[-1][0]
+    where = last + 4 if flipped == "checksum" else last + HEADER.size + 20
+    damaged[where] ^= 0x01
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(RecoveryError, match="damaged"):
+        _open(tmp_path, "strict")
+    assert path.read_bytes() == bytes(damaged), "a refusal changes nothing"
+    assert bytes(damaged) in _quarantined(tmp_path)
+    replayed, _ = _open(tmp_path, "last-good")
+    assert replayed == records[:1]
+
+
+def test_a_closed_segment_cut_at_a_record_boundary_is_damage(tmp_path: Path) -> None:
+    """A segment is closed before the next starts, so its end is known: one that ends
+    early lost acknowledged records, even when it ends exactly between two of them.
+    Here no snapshot was written (it failed), so recovery replays both segments."""
+    records = [_s3_put(f"object {n}".encode(), n) for n in range(8)]
+    store = DurableStore(DurableConfig(tmp_path, fsync="no"), VERSION)
+    store.open(lambda record: None, lambda: None)
+    (tmp_path / "snapshot-00000001.dms").mkdir()  # the snapshot fails; the journal keeps all
+    with store.lock:
+        for record in records[:5]:
+            store.append(record)
+        with pytest.raises(OSError, match="Is a directory"):
+            store.compact_in_process()
+        for record in records[5:]:
+            store.append(record)
+    store.close()
+    (tmp_path / "snapshot-00000001.dms").rmdir()
+    first = tmp_path / segment_name(0)
+    whole = first.read_bytes()
+    cut = whole[: len(whole) - len(frame(records[4].encode()))]  # the last record is gone
+    first.write_bytes(cut)
+
+    with pytest.raises(RecoveryError, match=segment_name(0)):
+        _open(tmp_path, "strict")
+    assert first.read_bytes() == cut
+    assert cut in _quarantined(tmp_path)
+    replayed, _ = _open(tmp_path, "last-good")
+    assert replayed == records[:4], "what follows a gap must not be replayed over it"

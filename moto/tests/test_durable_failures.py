@@ -11,6 +11,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from durable_harness import DurableServer
+from durable_moto.config import DurableConfig, RecoverMode
+from durable_moto.journal import JournalWriter, segment_name
+from durable_moto.records import Record
+from durable_moto.store import DurableStore, RecoveryError
 
 
 def _create_until_refused(s3: Any, acknowledged: list[str]) -> None:
@@ -146,3 +150,97 @@ def test_queue_level_long_polling_does_not_hold_the_server(server: DurableServer
         QueueName="patient", Attributes={"ReceiveMessageWaitTimeSeconds": "20"}
     )["QueueUrl"]
     assert _poll_while_another_client_sends(server, queue) == ["wake up"]
+
+
+def _record(n: int) -> Record:
+    return Record({"REQUEST_METHOD": "PUT", "PATH_INFO": f"/bucket-{n}"}, b"", n, 1e9 + n)
+
+
+def _journal_through_store(store: DurableStore, records: list[Record]) -> list[Record]:
+    """Append and make durable as the app does; the records the store acknowledged."""
+    acknowledged = []
+    for record in records:
+        try:
+            with store.lock:
+                written = store.append(record)
+            store.make_durable(written)
+        except OSError:
+            continue
+        acknowledged.append(record)
+    return acknowledged
+
+
+def test_a_compaction_that_cannot_start_never_refuses_a_write_it_kept(tmp_path: Path) -> None:
+    """The write that crosses the threshold is journaled before compaction starts: if
+    the next segment cannot be created (full disk, a stray entry in the way), that
+    write must not be answered "not persisted" while it is on disk, and the server
+    goes on journaling."""
+    config = DurableConfig(tmp_path, fsync="always", compact_after_records=2)
+    store = DurableStore(config, "test-version")
+    store.open(lambda record: None, lambda: None)
+    (tmp_path / segment_name(1)).mkdir()  # the next segment cannot be created
+    acknowledged = _journal_through_store(store, [_record(n) for n in range(4)])
+    store.close()
+    (tmp_path / segment_name(1)).rmdir()
+
+    replayed: list[Record] = []
+    store = DurableStore(config, "test-version")
+    store.open(replayed.append, lambda: None)
+    store.close()
+    assert replayed == acknowledged, "what was answered 503 must not come back"
+    assert len(acknowledged) == 4, "a failed compaction refuses no write"
+
+
+def _torn_journal(data_dir: Path) -> tuple[bytes, list[Record]]:
+    """A segment of five records whose last write was cut short by a crash."""
+    data_dir.mkdir()
+    records = [_record(n) for n in range(5)]
+    writer = JournalWriter(data_dir / segment_name(0), "test-version", "no")
+    for record in records:
+        writer.append(record)
+    writer.close()
+    torn = (data_dir / segment_name(0)).read_bytes()[:-3]
+    (data_dir / segment_name(0)).write_bytes(torn)
+    return torn, records
+
+
+def _start(data_dir: Path, recover: RecoverMode) -> list[Record]:
+    replayed: list[Record] = []
+    store = DurableStore(DurableConfig(data_dir, recover=recover), "test-version")
+    try:
+        store.open(replayed.append, lambda: None)
+    finally:
+        store.close()
+    return replayed
+
+
+def test_a_full_disk_at_start_up_is_refused_clearly_with_no_partial_copy(small_disk: Path) -> None:
+    """Cutting a torn tail needs a copy in quarantine first; with no room for it the start
+    is refused with a message (not a traceback), and no half-written file poses as a copy."""
+    data_dir = small_disk / "data"
+    torn, records = _torn_journal(data_dir)
+    filler = small_disk / "filler"
+    with pytest.raises(OSError, match="No space left"), filler.open("wb") as out:
+        out.write(bytes(4 << 20))
+    for recover in ("strict", "last-good"):
+        with pytest.raises(RecoveryError, match="No space left"):
+            _start(data_dir, recover)
+        assert (data_dir / segment_name(0)).read_bytes() == torn
+        copies = (
+            list((data_dir / "quarantine").glob("*")) if (data_dir / "quarantine").exists() else []
+        )
+        assert copies == [], "a copy that could not be finished is no copy"
+    filler.unlink()
+    assert _start(data_dir, "strict") == records[:4]
+
+
+def test_a_read_only_data_directory_is_refused_clearly(small_disk: Path) -> None:
+    data_dir = small_disk / "data"
+    _torn_journal(data_dir)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        for recover in ("strict", "last-good"):
+            with pytest.raises(RecoveryError, match="Read-only file system"):
+                _start(data_dir, recover)
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)

@@ -67,11 +67,15 @@ class Admin:
                 return wsgi.problem(400, f"not a usable state archive: {error}")
             with store.lock:
                 snapshot.install_state(services)
-                store.compact_in_process()
+                failure = store.snapshot_or_undo()
+            if failure:
+                return wsgi.problem(503, f"NOT persisted, nothing imported: {failure}")
             return _json(200, {"imported_services": sorted(services)})
         if (action, method) == ("reset", "POST"):
             with store.lock:
                 self.app.reset_moto()
-                store.compact_in_process()
+                failure = store.snapshot_or_undo()
+            if failure:
+                return wsgi.problem(503, f"NOT persisted, nothing reset: {failure}")
             return _json(200, {"reset": True})
         return wsgi.problem(404, f"no admin action {method} {ADMIN_PREFIX}{action}")

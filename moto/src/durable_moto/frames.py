@@ -9,12 +9,14 @@ from there on are decides what recovery may do with them (``Damage``):
 
 * **torn**: the end of the file is an unfinished last write: a frame cut
   short by the end of the file, or blocks the disk never filled (zeros, what
-  some filesystems leave after a power loss), with nothing intact after it.
+  some filesystems leave after a power loss) where the next frame would start,
+  with nothing intact after it.
   Such a write was never acknowledged under ``fsync always``.
-* **corrupt**: written data was damaged: a whole frame whose checksum fails,
-  a frame whose length field is wrong but whose bytes are all there, or
-  anything followed by a frame that is intact (the caller says how to
-  recognise one of its own, so a stray match inside a payload is unlikely).
+* **corrupt**: written data was damaged: a whole frame whose checksum fails
+  (even if it ends in zeros: a payload may), a frame whose length field is
+  wrong but whose bytes are all there, or anything followed by a frame that
+  is intact (the caller says how to recognise one of its own, so a stray
+  match inside a payload is unlikely).
 """
 
 import struct
@@ -134,7 +136,11 @@ def _classify(
     if zlib.crc32(body) == crc or zlib.crc32(view[offset + HEADER.size :]) == crc:
         # Every byte of the frame is there and intact: only its length is wrong.
         return Damage(offset, size, False, f"{problem}: a whole frame with a damaged length")
-    if 0 < length <= MAX_FRAME and HEADER.size + length > written - offset:
+    if 0 < length <= MAX_FRAME and offset + HEADER.size + length > len(view):
+        # Only a frame that runs past the end of the file can be unfinished. One
+        # that fits may end in zeros of its own (an S3 object can): it is whole,
+        # so a failed checksum is damage, even if the zeros look like unwritten
+        # blocks.
         unwritten = len(view) - written
         tail = f", then {unwritten} zero bytes never written" if unwritten else ""
         reason = f"a last write cut short: {written - offset} of {HEADER.size + length} bytes{tail}"

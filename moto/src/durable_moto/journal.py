@@ -11,6 +11,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from durable_moto.config import FsyncPolicy
 from durable_moto.frames import HEADER, Damage, frame, intact_frame, scan_frames
@@ -68,6 +69,25 @@ def read_segment(path: Path, moto_version: str) -> Segment:
     return Segment(path, records, scan.end, scan.damage)
 
 
+def read_header(path: Path) -> dict[str, Any]:
+    """A segment's header fields without reading its records ({} if not intact).
+
+    ``follows``: the size the previous segment was closed at (one that is
+    shorter lost whole records, which its own frames cannot show when it ends
+    between two of them). ``needs_snapshot``: the state its records were made
+    on exists only in the snapshot of the same number (an import, a reset).
+    """
+    with open(path, "rb") as handle:
+        start = handle.read(len(MAGIC) + HEADER.size)
+        if len(start) < len(MAGIC) + HEADER.size or start[: len(MAGIC)] != MAGIC:
+            return {}
+        length, _ = HEADER.unpack_from(start, len(MAGIC))
+        header = intact_frame(start + handle.read(min(length, 1 << 16)), len(MAGIC))
+    # A segment whose header is not intact is refused when it is read.
+    fields = json.loads(header) if header is not None else {}
+    return fields if isinstance(fields, dict) else {}
+
+
 def _bad_magic(data: bytes) -> Damage:
     if MAGIC.startswith(data.rstrip(b"\0")):
         return Damage(0, len(data), True, "a new segment whose first write never completed")
@@ -96,7 +116,16 @@ def find_record(data: bytes, position: int) -> int | None:
 class JournalWriter:
     """Appends records to one segment with the configured fsync policy."""
 
-    def __init__(self, path: Path, moto_version: str, fsync: FsyncPolicy) -> None:
+    def __init__(
+        self,
+        path: Path,
+        moto_version: str,
+        fsync: FsyncPolicy,
+        *,
+        follows: int | None = None,
+        needs_snapshot: bool = False,
+    ) -> None:
+        """``follows`` and ``needs_snapshot`` go into the header (see ``read_header``)."""
         self.path = path
         self._fsync = fsync
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -109,10 +138,19 @@ class JournalWriter:
         self.size = os.fstat(self._fd).st_size
         self._synced = self.size
         if self.size == 0:
-            header = json.dumps({"format": FORMAT, "moto": moto_version}).encode()
-            self._write(MAGIC + frame(header))
-            self.sync()
-            fsync_directory(path.parent)
+            fields: dict[str, object] = {"format": FORMAT, "moto": moto_version}
+            if follows is not None:
+                fields["follows"] = follows
+            if needs_snapshot:
+                fields["needs_snapshot"] = True
+            header = json.dumps(fields).encode()
+            try:
+                self._write(MAGIC + frame(header))
+                self.sync()
+                fsync_directory(path.parent)
+            except OSError:
+                os.close(self._fd)
+                raise
 
     def append(self, record: Record) -> int:
         """Write one record to the OS; returns the offset ``sync_through`` must reach."""
@@ -162,7 +200,11 @@ class JournalWriter:
             while self._syncing:
                 self._synced_cond.wait()
             if self._fd >= 0:
-                os.fdatasync(self._fd)
+                try:
+                    os.fdatasync(self._fd)
+                except OSError as error:
+                    self.failed = error  # waiting writers must not take it for a success
+                    raise
                 os.close(self._fd)
                 self._fd = -1
                 self._synced = self.size

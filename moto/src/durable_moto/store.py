@@ -29,7 +29,14 @@ from typing import Any
 
 from durable_moto import snapshot
 from durable_moto.config import DurableConfig
-from durable_moto.journal import JournalError, JournalWriter, read_segment, segment_name
+from durable_moto.frames import Damage
+from durable_moto.journal import (
+    JournalError,
+    JournalWriter,
+    read_header,
+    read_segment,
+    segment_name,
+)
 from durable_moto.records import Record
 from durable_moto.snapshot import SnapshotError, SnapshotInfo
 
@@ -90,16 +97,24 @@ class DurableStore:
     def open(self, replay: Replayer, reset: Resetter) -> RecoveryReport:
         """Recover the state; ``replay`` and ``reset`` also serve to roll a failed write back."""
         self._replay, self._reset = replay, reset
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._lock_directory()
         started = time.monotonic()
-        with self.lock:
-            self._recover(replay)
-            self.writer = JournalWriter(
-                self.data_dir / segment_name(self.segment), self.moto_version, self.config.fsync
-            )
-            # The compaction threshold counts records since the snapshot, not since start.
-            self.writer.records = self.recovery.replayed
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self._lock_directory()
+            with self.lock:
+                self._recover(replay)
+                self.writer = JournalWriter(
+                    self.data_dir / segment_name(self.segment), self.moto_version, self.config.fsync
+                )
+                # The compaction threshold counts records since the snapshot, not since start.
+                self.writer.records = self.recovery.replayed
+        except OSError as error:  # a read-only or full disk: say so, not a traceback
+            self.close()
+            raise RecoveryError(
+                f"durable-moto cannot start: {error}. The data directory must be writable and "
+                "have free space. Nothing was cut from a file without a byte-identical copy in "
+                "quarantine/ first; the log says what was done."
+            ) from error
         self.recovery.seconds = round(time.monotonic() - started, 3)
         logger.info(
             "recovered: snapshot %s, %d journal records replayed in %.2f s",
@@ -174,15 +189,49 @@ class DurableStore:
                     self._refuse(marker, problem)
                 self._set_aside(segments, usable[position:], problem)
                 break
+            if position > 0 and self._made_on_a_lost_state(segments[number]):
+                problem = (
+                    f"{segments[number].name} holds writes made on an imported or reset state "
+                    f"that only {snapshot.snapshot_name(number)} held, and it is unusable"
+                )
+                if strict:
+                    self._refuse(marker, problem)
+                self._set_aside(segments, usable[position:], "was made on that state")
+                self.recovery.notes.append(problem)
+                break
             last = position == len(usable) - 1
-            if not self._replay_segment(segments[number], replay, marker, strict=strict, last=last):
+            following = segments.get(number + 1)
+            closed_at = None if last or following is None else read_header(following).get("follows")
+            if not self._replay_segment(
+                segments[number], replay, marker, strict=strict, last=last, closed_at=closed_at
+            ):
                 self._set_aside(segments, usable[position + 1 :], "follows a damaged segment")
                 self.segment = number
                 break
             self.segment = number
 
+    def _made_on_a_lost_state(self, path: Path) -> bool:
+        """Whether ``path``'s records need its snapshot, which recovery went past.
+
+        Such a segment without records is harmless: an import whose snapshot
+        failed leaves one, and the writes after it went to the next segment.
+        """
+        if not read_header(path).get("needs_snapshot"):
+            return False
+        try:
+            return bool(read_segment(path, self.moto_version).records)
+        except JournalError:
+            return True
+
     def _replay_segment(
-        self, path: Path, replay: Replayer, marker: Path, *, strict: bool, last: bool
+        self,
+        path: Path,
+        replay: Replayer,
+        marker: Path,
+        *,
+        strict: bool,
+        last: bool,
+        closed_at: int | None,
     ) -> bool:
         """Replay a segment's intact records; False when it had to be cut (last-good).
 
@@ -204,6 +253,14 @@ class DurableStore:
         if damage is not None and damage.torn and not last:
             damage = replace(
                 damage, torn=False, reason=f"{damage.reason}, in a segment later ones follow"
+            )
+        if damage is None and closed_at is not None and contents.end != closed_at:
+            damage = Damage(
+                contents.end,
+                path.stat().st_size - contents.end,
+                False,
+                f"it ends there, but it was closed at byte {closed_at} (the next segment's "
+                "header says so): whole records are missing",
             )
         if damage is not None:
             where = f"{path.name} at byte {damage.offset} ({damage.size} bytes: {damage.reason})"
@@ -254,7 +311,11 @@ class DurableStore:
             "--recover=last-good (DURABLE_MOTO_RECOVER=last-good). To keep the data for later "
             f"instead, move {self.data_dir} aside and start empty."
         )
-        marker.write_text(message)
+        try:
+            marker.write_text(message)
+        except OSError as error:  # a full disk: an empty marker would refuse with no reason
+            marker.unlink(missing_ok=True)
+            message += f"\n(RECOVERY_NEEDED could not be written: {error})"
         raise RecoveryError(message)
 
     def _quarantine(self, path: Path, reason: str, *, move: bool) -> Path:
@@ -268,8 +329,14 @@ class DurableStore:
             target = folder / f"{stamp}-{attempt}-{path.name}"
         if move:
             shutil.move(path, target)
-        else:
-            shutil.copy2(path, target)
+        else:  # by way of a temporary name: a copy cut short by a full disk is no copy
+            partial = folder / f".{target.name}.partial"
+            try:
+                shutil.copy2(path, partial)
+                os.replace(partial, target)
+            except OSError:
+                partial.unlink(missing_ok=True)
+                raise
         target.with_suffix(target.suffix + ".why").write_text(reason + "\n")
         return target
 
@@ -392,15 +459,18 @@ class DurableStore:
             else:
                 self._compacting.set()
                 self.compaction_error = None
-                segment = self._rotate()
                 started = time.monotonic()
-                read_end, write_end = os.pipe()
-                pid = os.fork()
-                if pid == 0:  # pragma: no cover - runs in the child
-                    os.close(read_end)
-                    code = self._child_dump(segment, write_end)
-                    os._exit(code)
-                os.close(write_end)
+                try:
+                    segment = self._rotate()
+                    read_end, write_end = os.pipe()
+                    pid = self._fork_snapshot(segment, read_end, write_end)
+                except OSError as error:
+                    # The write that asked for it is journaled already: a snapshot
+                    # that cannot start costs nothing but a longer journal.
+                    self._compacting.clear()
+                    self.compaction_error = f"could not start a snapshot: {error}"
+                    logger.error("%s; the journal keeps everything", self.compaction_error)
+                    return self.compaction_error if wait else None
                 threading.Thread(
                     target=self._await_child,
                     args=(pid, read_end, segment, started),
@@ -411,6 +481,20 @@ class DurableStore:
                 self._compacted.wait_for(lambda: not self._compacting.is_set(), timeout=600)
             return self.compaction_error
         return None
+
+    def _fork_snapshot(self, segment: int, read_end: int, write_end: int) -> int:
+        """Fork the child that writes snapshot ``segment``; returns its pid."""
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
+        if pid == 0:  # pragma: no cover - runs in the child
+            os.close(read_end)
+            os._exit(self._child_dump(segment, write_end))
+        os.close(write_end)
+        return pid
 
     def _child_dump(self, segment: int, report_fd: int) -> int:
         gc.disable()  # the child only serializes and exits
@@ -455,10 +539,14 @@ class DurableStore:
         with self._compacted:
             self._compacted.notify_all()
 
-    def compact_in_process(self) -> None:
-        """Snapshot without forking (shutdown, import, reset); caller holds ``lock``."""
+    def compact_in_process(self, *, needs_snapshot: bool = False) -> None:
+        """Snapshot without forking (shutdown, import, reset); caller holds ``lock``.
+
+        ``needs_snapshot``: the state is not the journal's outcome (an import), so
+        the next segment's records are only meaningful on top of this snapshot.
+        """
         started = time.monotonic()
-        segment = self._rotate()
+        segment = self._rotate(needs_snapshot=needs_snapshot)
         try:
             self._write_snapshot(segment)
         except (SnapshotError, OSError) as error:
@@ -466,19 +554,52 @@ class DurableStore:
             raise
         self._finish_compaction(segment, started, None)
 
+    def snapshot_or_undo(self) -> str | None:
+        """Make a change that has no journal record (import, admin reset) durable.
+
+        Its snapshot is its only durable form: if that cannot be written, memory
+        goes back to what the disk holds, as after a refused write, and the
+        error is returned (caller holds ``lock``).
+        """
+        try:
+            self.compact_in_process(needs_snapshot=True)
+        except (SnapshotError, OSError) as error:
+            self._roll_back()
+            try:  # later writes are made on the state before it again: a plain segment
+                self._rotate()
+            except OSError as rotate_error:
+                self._fail(rotate_error)
+            return str(error)
+        return None
+
     def _write_snapshot(self, segment: int, wanted: Callable[[], bool] = lambda: True) -> None:
         data = snapshot.encode_state(segment, self.moto_version, wanted=wanted)
         path = self.data_dir / snapshot.snapshot_name(segment)
         snapshot.write_atomically(path, data, wanted=wanted)
 
-    def _rotate(self) -> int:
+    def _rotate(self, *, needs_snapshot: bool = False) -> int:
         """Start the next journal segment; returns its number (the snapshot's)."""
         assert self.writer is not None
-        self.writer.close()
-        self.segment += 1
-        self.writer = JournalWriter(
-            self.data_dir / segment_name(self.segment), self.moto_version, self.config.fsync
+        # The size the next header records must be on disk before the next segment
+        # exists; then the next segment, so that if it cannot be created the current
+        # one stays open.
+        self.writer.sync()
+        following = JournalWriter(
+            self.data_dir / segment_name(self.segment + 1),
+            self.moto_version,
+            self.config.fsync,
+            follows=self.writer.size,
+            needs_snapshot=needs_snapshot,
         )
+        try:
+            self.writer.close()
+        except OSError:
+            # Not closed at that size after all; the new segment holds no record yet.
+            following.close()
+            following.path.unlink()
+            raise
+        self.segment += 1
+        self.writer = following
         return self.segment
 
     def _drop_old_generations(self) -> None:
