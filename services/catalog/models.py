@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.catalog.resources import LISTING_INDEX
 from services.common.dynamodb import (
@@ -51,28 +50,28 @@ class ProductFields(BaseModel):
     tags: list[Tag] = Field(default_factory=list, max_length=10)
 
 
+def _without_defaults(schema: dict[str, Any]) -> None:
+    for field in schema.get("properties", {}).values():
+        field.pop("default", None)
+
+
 class ProductChanges(BaseModel):
     """A partial update: only the fields present change. No field may be set to null: a
     product without its SKU, name or price would be stored broken (an absent field is
     what "leave it alone" means)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=_without_defaults
+    )
 
-    # None only marks "not sent" (fields are read with exclude_unset): the schema does not
-    # offer null, and a null a client sends anyway is refused below.
-    sku: str | SkipJsonSchema[None] = Field(default=None, pattern=SKU_PATTERN)
-    name: str | SkipJsonSchema[None] = Field(default=None, min_length=1, max_length=200)
-    description: str | SkipJsonSchema[None] = Field(default=None, max_length=2000)
-    price_cents: int | SkipJsonSchema[None] = Field(default=None, ge=0, le=100_000_000, strict=True)
-    currency: str | SkipJsonSchema[None] = Field(default=None, pattern=r"^[A-Z]{3}$")
-    tags: list[Tag] | SkipJsonSchema[None] = Field(default=None, max_length=10)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null; leave the field out to keep its value")
-        return value
+    # None only marks "not sent" (fields are read with exclude_unset) and is never validated;
+    # a null a client sends is validated against the type, and refused with a 422.
+    sku: str = Field(default=None, pattern=SKU_PATTERN)  # type: ignore[assignment]
+    name: str = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]
+    description: str = Field(default=None, max_length=2000)  # type: ignore[assignment]
+    price_cents: int = Field(default=None, ge=0, le=100_000_000, strict=True)  # type: ignore[assignment]
+    currency: str = Field(default=None, pattern=r"^[A-Z]{3}$")  # type: ignore[assignment]
+    tags: list[Tag] = Field(default=None, max_length=10)  # type: ignore[arg-type]
 
 
 class Product(ProductFields):

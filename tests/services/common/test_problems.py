@@ -1,4 +1,4 @@
-import logging
+import json
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
@@ -63,17 +63,20 @@ def test_domain_errors_become_problems_with_their_extras() -> None:
 
 
 def test_unexpected_errors_hide_their_details_and_are_logged_once(
-    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The error ends here: it is not raised again for the server to log a second time
-    (the test client would re-raise it), and one log record holds its traceback."""
+    (the test client would re-raise it), and one JSON log line holds its traceback."""
     client = TestClient(make_app())
-    with caplog.at_level(logging.ERROR):
-        response = client.get("/boom")
+    capsys.readouterr()
+    response = client.get("/boom")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "secret" not in response.text
-    assert [r.exc_info is not None for r in caplog.records if r.levelno >= logging.ERROR] == [True]
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    errors = [line for line in lines if line["level"] == "ERROR"]
+    assert len(errors) == 1
+    assert "RuntimeError: secret internals" in errors[0]["exc_info"]
 
 
 def test_an_unreachable_aws_endpoint_is_503_with_retry_after() -> None:
