@@ -92,7 +92,7 @@ def test_gateway_api_holds_under_fuzzing(
     operations, cases, output = fuzz(f"{gateway}/openapi.json", gateway, headers, tmp_path)
     print(f"gateway ({credentials}): {operations} operations, {cases} cases, 0 failures")
     assert operations >= 10, output[-5000:]
-    assert cases > operations, output[-5000:]
+    assert cases >= operations, output[-5000:]
 
 
 @pytest.mark.parametrize("service", ["catalog", "orders", "fulfillment"])
@@ -107,4 +107,4 @@ def test_service_api_holds_under_fuzzing(
     operations, cases, output = fuzz(f"{base}/openapi.json", base, headers, tmp_path)
     print(f"{service} ({credentials}): {operations} operations, {cases} cases, 0 failures")
     assert operations >= 3, output[-5000:]
-    assert cases > operations, output[-5000:]
+    assert cases >= operations, output[-5000:]

@@ -17,17 +17,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.problems import problem
 
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _served(scope: Scope, method: str) -> bool:
+    """Whether a route takes ``method`` on this path (asked of the router's own matching, so
+    included routers and path parameters are judged exactly as a request would be)."""
+    probe = {**scope, "method": method}
+    return any(route.matches(probe)[0] is Match.FULL for route in scope["app"].router.routes)
+
 
 def allowed_methods(scope: Scope) -> set[str] | None:
     """Every method the path is served with, or None when a route takes this very request
     (or no route has the path: then the router's 404 stands)."""
-    allowed: set[str] = set()
-    for route in scope["app"].router.routes:
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return None
-        if match is Match.PARTIAL:
-            allowed |= getattr(route, "methods", None) or set()
+    if _served(scope, scope["method"]):
+        return None
+    allowed = {method for method in _METHODS if _served(scope, method)}
     if not allowed:
         return None
     if "GET" in allowed:

@@ -2,7 +2,7 @@ import json
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
@@ -11,11 +11,30 @@ from services.common.errors import Conflict, InvalidField
 from services.common.settings import StackSettings
 
 
+class Echo(BaseModel):
+    n: int = Field(strict=True)
+
+
+def echo_router() -> APIRouter:
+    """An included router, as every service's routes are."""
+    router = APIRouter()
+
+    @router.get("/echo")
+    async def echo_get() -> dict[str, int]:
+        return {"n": 1}
+
+    @router.post("/echo")
+    async def echo_post(body: Echo) -> Echo:
+        return body
+
+    return router
+
+
 def make_app() -> FastAPI:
     app = create_app(
         service="test",
         settings=StackSettings(),
-        routers=[],
+        routers=[echo_router()],
         aws_services=(),
         internal_writes=False,
     )
@@ -36,16 +55,6 @@ def make_app() -> FastAPI:
     async def aws_down() -> None:
         raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
 
-    class Echo(BaseModel):
-        n: int = Field(strict=True)
-
-    @app.get("/echo")
-    async def echo_get() -> dict[str, int]:
-        return {"n": 1}
-
-    @app.post("/echo")
-    async def echo_post(body: Echo) -> Echo:
-        return body
 
     return app
 
