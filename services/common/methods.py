@@ -23,7 +23,8 @@ _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 def _served(scope: Scope, method: str) -> bool:
     """Whether a route takes ``method`` on this path (asked of the router's own matching, so
     included routers and path parameters are judged exactly as a request would be)."""
-    probe = {**scope, "method": method}
+    # Its own copy of the router's per-request state, so probing leaves no trace in scope.
+    probe = {key: value for key, value in scope.items() if key != "fastapi"} | {"method": method}
     return any(route.matches(probe)[0] is Match.FULL for route in scope["app"].router.routes)
 
 
