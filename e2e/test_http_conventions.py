@@ -23,20 +23,20 @@ def test_head_answers_like_get_without_a_body(anonymous_api: httpx.Client, path:
 
 
 @pytest.mark.parametrize(
-    ("path", "methods"),
+    ("path", "methods", "unserved"),
     [
-        ("/catalog/products", {"GET", "HEAD", "POST", "OPTIONS"}),
-        ("/catalog/products/any-id", {"GET", "HEAD", "PATCH", "DELETE", "OPTIONS"}),
-        ("/inventory/MUG-001", {"GET", "HEAD", "PUT", "OPTIONS"}),
+        ("/catalog/products", {"GET", "HEAD", "POST", "OPTIONS"}, "PUT"),
+        ("/catalog/products/any-id", {"GET", "HEAD", "PATCH", "DELETE", "OPTIONS"}, "POST"),
+        ("/inventory/MUG-001", {"GET", "HEAD", "PUT", "OPTIONS"}, "DELETE"),
     ],
 )
 def test_options_and_405_list_every_method(
-    anonymous_api: httpx.Client, path: str, methods: set[str]
+    api: httpx.Client, anonymous_api: httpx.Client, path: str, methods: set[str], unserved: str
 ) -> None:
     options = anonymous_api.options(path)
     assert options.status_code == 204
     assert set(options.headers["allow"].split(", ")) == methods
-    refused = anonymous_api.request("TRACE", path)
+    refused = api.request(unserved, path, json={})
     assert_problem(refused, 405)
     assert set(refused.headers["allow"].split(", ")) == methods
 
