@@ -70,10 +70,17 @@ def _durable_moto(port: int) -> list[str]:
     ]  # fmt: skip
 
 
+H11_MAX_REQUEST_HEAD = 1024 * 1024
+"""Request line and headers uvicorn buffers (h11's default is 16 KiB): the gateway refuses
+URLs over 64 KiB itself, with a 414 problem, so the server must let them reach it. Compose
+and the image pass the same value."""
+
+
 def _uvicorn(module: str, port: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", f"{module}:app",
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+        "--h11-max-incomplete-event-size", str(H11_MAX_REQUEST_HEAD),
     ]  # fmt: skip
 
 

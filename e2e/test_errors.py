@@ -66,13 +66,6 @@ def test_bad_fields_are_422_naming_the_field(
     assert all(error["reason"] for error in body["errors"])
 
 
-def test_bad_json_is_422(api: httpx.Client) -> None:
-    response = api.post(
-        "/catalog/products", content=b"{not json", headers={"content-type": "application/json"}
-    )
-    assert_problem(response, 422)
-
-
 def test_bad_update_is_422_and_changes_nothing(
     api: httpx.Client, new_product: dict[str, Any]
 ) -> None:

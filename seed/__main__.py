@@ -2,7 +2,8 @@
 
 * ``plan``: what ``apply`` would create or change; changes nothing.
 * ``apply``: make every resource exist as declared, add the demo API key, load
-  the fixtures; running it again changes nothing and says so. Against real AWS
+  the fixtures on a local stack's first seed (``--with-fixtures``: load missing
+  ones again); running it again changes nothing and says so. Against real AWS
   (``STACK_TARGET=aws``) it needs ``--yes``, and loads fixtures only with
   ``--with-fixtures``.
 * ``destroy``: delete every resource of the stack, data included, after you
@@ -11,7 +12,8 @@
   (``DIR/iam/<service>.json``) and a CloudFormation template of the stack
   (``DIR/cloudformation.json``); talks to no AWS.
 
-Exit codes: 0 done, 1 not confirmed, 2 AWS endpoint unavailable, 3 invalid
+Exit codes: 0 done, 1 not confirmed, 2 AWS endpoint unavailable (before or during
+the run), 3 invalid
 configuration or fixtures, 4 refused (target guard rail).
 """
 
@@ -21,6 +23,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from seed import verbs
@@ -28,6 +31,7 @@ from seed.settings import SeedSettings
 from seed.stack import AWS_SERVICES
 from seed.wait import EndpointUnavailable, wait_for_endpoint
 from services.common.aws import aws_client
+from services.common.failures import is_aws_outage
 from services.common.target import TargetRefused, enforce_target
 
 logger = logging.getLogger("seed")
@@ -64,8 +68,15 @@ def run(settings: SeedSettings, argv: list[str], ask: Callable[[str], str] = inp
     clients = {name: aws_client(name, settings) for name in AWS_SERVICES}
     wait_for_endpoint(clients["dynamodb"], settings.seed_wait_seconds)
 
+    fixtures: verbs.FixturePolicy = (
+        "always"
+        if arguments.with_fixtures
+        else "first-seed"
+        if settings.seed_fixtures and not real
+        else "never"
+    )
     if arguments.verb == "plan":
-        for line in verbs.plan(clients):
+        for line in verbs.plan(clients, settings, fixtures=fixtures != "never"):
             print(line)
         return 0
     if arguments.verb == "destroy":
@@ -80,8 +91,7 @@ def run(settings: SeedSettings, argv: list[str], ask: Callable[[str], str] = inp
             "it would do"
         )
         return 1
-    with_fixtures = arguments.with_fixtures or (settings.seed_fixtures and not real)
-    changed = verbs.apply(clients, settings, with_fixtures=with_fixtures, progress=_progress)
+    changed = verbs.apply(clients, settings, fixtures=fixtures, progress=_progress)
     logger.info("done: %s", f"{changed} changes" if changed else "nothing to do, all in place")
     return 0
 
@@ -100,6 +110,15 @@ def main() -> int:
     except TargetRefused as error:
         logger.error("refusing to run: %s", error)
         return 4
+    except (BotoCoreError, ClientError) as error:
+        if not is_aws_outage(error):
+            raise
+        logger.error(
+            "the AWS endpoint stopped answering mid-run: %s; nothing was rolled back, "
+            "run the seeder again once it is back (it picks up where it stopped)",
+            error,
+        )
+        return 2
 
 
 if __name__ == "__main__":

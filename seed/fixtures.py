@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import TypeAdapter
 
@@ -76,3 +77,50 @@ def load_inventory(store: OrderStore, levels: dict[str, int]) -> LoadReport:
         else:
             report.unchanged += 1
     return report
+
+
+LOADED_TAG = "motostack:fixtures-loaded"
+"""Tag on the products table once the demo data was loaded: later seeds leave it alone, so a
+product the user deleted stays deleted."""
+
+
+def _table_arn(dynamodb: Any, table: str) -> str:
+    return str(dynamodb.describe_table(TableName=table)["Table"]["TableArn"])
+
+
+def fixtures_loaded(dynamodb: Any, table: str) -> bool:
+    tags = dynamodb.list_tags_of_resource(ResourceArn=_table_arn(dynamodb, table)).get("Tags", [])
+    return any(tag["Key"] == LOADED_TAG for tag in tags)
+
+
+def mark_fixtures_loaded(dynamodb: Any, table: str) -> None:
+    dynamodb.tag_resource(
+        ResourceArn=_table_arn(dynamodb, table), Tags=[{"Key": LOADED_TAG, "Value": "true"}]
+    )
+
+
+@dataclass
+class Missing:
+    """Fixtures not (or no longer) in the stack."""
+
+    products: int
+    of_products: int
+    stock: int
+    of_stock: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.products} of {self.of_products} demo products and "
+            f"{self.stock} of {self.of_stock} stock levels missing"
+        )
+
+
+def missing_fixtures(
+    catalog: ProductStore, orders: OrderStore, products: list[ProductFields], levels: dict[str, int]
+) -> Missing:
+    return Missing(
+        products=sum(catalog.find_by_sku(fields.sku) is None for fields in products),
+        of_products=len(products),
+        stock=sum(orders.stock(sku) is None for sku in levels),
+        of_stock=len(levels),
+    )

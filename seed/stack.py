@@ -27,4 +27,11 @@ def resources_by_service() -> dict[str, list[Resource]]:
 
 
 def stack_resources() -> list[Resource]:
-    return [resource for owned in resources_by_service().values() for resource in owned]
+    """Each resource once, though several services may declare one they share (the internal
+    token's secret)."""
+    unique = {
+        (type(resource), resource.name): resource
+        for owned in resources_by_service().values()
+        for resource in owned
+    }
+    return list(unique.values())

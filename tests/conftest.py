@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
+from seed.api_keys import ensure_internal_token
 from seed.provision import ensure
 from seed.stack import AWS_SERVICES, stack_resources
 from services.catalog.resources import catalog_resources
 from services.catalog.settings import CatalogSettings
 from services.common.aws import aws_client
+from services.common.internal import INTERNAL_TOKEN_HEADER, internal_token_secret, parse_token
 
 for _name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
     del os.environ[_name]
@@ -44,9 +46,11 @@ def catalog_settings(aws: None) -> CatalogSettings:
 @pytest.fixture
 def provisioned(catalog_settings: CatalogSettings) -> dict[str, Any]:
     """The catalog's resources, created the way the seeder creates them."""
-    clients = {name: aws_client(name, catalog_settings) for name in ("dynamodb", "s3")}
+    services = ("dynamodb", "s3", "secretsmanager")
+    clients = {name: aws_client(name, catalog_settings) for name in services}
     for resource in catalog_resources(catalog_settings):
         ensure(resource, clients, catalog_settings.aws_region)
+    ensure_internal_token(clients["secretsmanager"], internal_token_secret(catalog_settings).name)
     return clients
 
 
@@ -56,7 +60,14 @@ def stack_clients(aws: None) -> dict[str, Any]:
     clients = {name: aws_client(name, CatalogSettings()) for name in AWS_SERVICES}
     for resource in stack_resources():
         ensure(resource, clients, "us-east-1")
+    ensure_internal_token(clients["secretsmanager"], internal_token_secret(CatalogSettings()).name)
     return clients
+
+
+def internal_headers(secretsmanager: Any) -> dict[str, str]:
+    """What a caller inside the stack sends with writes to a service's own port."""
+    secret = secretsmanager.get_secret_value(SecretId=internal_token_secret(CatalogSettings()).name)
+    return {INTERNAL_TOKEN_HEADER: parse_token(secret["SecretString"])}
 
 
 @pytest.fixture

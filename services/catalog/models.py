@@ -10,12 +10,13 @@ Item layout, one table:
   between a check and a write.
 """
 
+import logging
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.catalog.resources import LISTING_INDEX
 from services.common.dynamodb import (
@@ -28,6 +29,11 @@ from services.common.dynamodb import (
 from services.common.errors import Conflict, NotFound
 from services.common.fields import SKU_PATTERN
 
+logger = logging.getLogger(__name__)
+
+Tag = Annotated[str, Field(min_length=1, max_length=50)]
+"""Bounded, like every text field: a product item stays far below DynamoDB's 400 KB limit."""
+
 
 class ProductFields(BaseModel):
     """What a client may set on a product."""
@@ -37,22 +43,35 @@ class ProductFields(BaseModel):
     sku: str = Field(pattern=SKU_PATTERN, description="Unique stock-keeping unit, e.g. MUG-001.")
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
-    price_cents: int = Field(ge=0, le=100_000_000, description="Price in minor units.")
+    price_cents: int = Field(
+        ge=0, le=100_000_000, strict=True, description="Price in minor units (an integer)."
+    )
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")
-    tags: list[str] = Field(default_factory=list, max_length=10)
+    tags: list[Tag] = Field(default_factory=list, max_length=10)
+
+
+def _without_defaults(schema: dict[str, Any]) -> None:
+    for field in schema.get("properties", {}).values():
+        field.pop("default", None)
 
 
 class ProductChanges(BaseModel):
-    """A partial update: only the fields present change."""
+    """A partial update: only the fields present change. No field may be set to null: a
+    product without its SKU, name or price would be stored broken (an absent field is
+    what "leave it alone" means)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=_without_defaults
+    )
 
-    sku: str | None = Field(default=None, pattern=SKU_PATTERN)
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=2000)
-    price_cents: int | None = Field(default=None, ge=0, le=100_000_000)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    tags: list[str] | None = Field(default=None, max_length=10)
+    # None only marks "not sent" (fields are read with exclude_unset) and is never validated;
+    # a null a client sends is validated against the type, and refused with a 422.
+    sku: str = Field(default=None, pattern=SKU_PATTERN)  # type: ignore[assignment]
+    name: str = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]
+    description: str = Field(default=None, max_length=2000)  # type: ignore[assignment]
+    price_cents: int = Field(default=None, ge=0, le=100_000_000, strict=True)  # type: ignore[assignment]
+    currency: str = Field(default=None, pattern=r"^[A-Z]{3}$")  # type: ignore[assignment]
+    tags: list[Tag] = Field(default=None, max_length=10)  # type: ignore[arg-type]
 
 
 class Product(ProductFields):
@@ -87,9 +106,34 @@ def _to_item(product: Product) -> dict[str, Any]:
     return to_item(data)
 
 
+class DamagedProduct(Conflict):
+    """A stored product that no longer validates (written by an older version, or by hand).
+
+    It is answered as what it is instead of a 500, and can still be deleted."""
+
+
 def _from_item(item: dict[str, Any]) -> Product:
     data = from_item(item)
-    return Product.model_validate({k: v for k, v in data.items() if k in Product.model_fields})
+    try:
+        return Product.model_validate({k: v for k, v in data.items() if k in Product.model_fields})
+    except ValidationError as error:
+        fields = sorted({".".join(map(str, e["loc"])) for e in error.errors()})
+        raise DamagedProduct(
+            f"product {data.get('id')!r} is stored damaged (invalid: {', '.join(fields)}); "
+            "delete it and create it again",
+            invalid_fields=fields,
+        ) from None
+
+
+def _valid_products(items: list[dict[str, Any]]) -> list[Product]:
+    """A listing skips damaged products (logged) rather than failing every page that holds one."""
+    products = []
+    for item in items:
+        try:
+            products.append(_from_item(item))
+        except DamagedProduct as damaged:
+            logger.warning("listing skips a damaged product: %s", damaged.detail)
+    return products
 
 
 _CURSOR_KEY = {"pk", "entity", "created"}
@@ -121,18 +165,19 @@ class ProductStore:
         return product
 
     def get(self, product_id: str) -> Product:
-        item = self._db.get_item(
+        return _from_item(self._item(product_id))
+
+    def _item(self, product_id: str) -> dict[str, Any]:
+        item: dict[str, Any] | None = self._db.get_item(
             TableName=self._table, Key=_product_key(product_id), ConsistentRead=True
         ).get("Item")
         if item is None:
             raise NotFound(f"no product with id {product_id!r}")
-        return _from_item(item)
+        return item
 
     def find_by_sku(self, sku: str) -> Product | None:
-        guard = self._db.get_item(
-            TableName=self._table, Key=_sku_key(sku), ConsistentRead=True
-        ).get("Item")
-        return self.get(guard["product_id"]["S"]) if guard else None
+        owner = self._sku_owner(sku)
+        return self.get(owner) if owner else None
 
     def update(self, product_id: str, changes: ProductChanges) -> Product:
         current = self.get(product_id)
@@ -142,27 +187,35 @@ class ProductStore:
         )
         actions = [self._put_product(updated, must_exist=True, expected_version=current.version)]
         if updated.sku != current.sku:
-            actions += [self._claim_sku(updated), self._release_sku(current)]
+            actions += [self._claim_sku(updated), self._release_sku(current.sku, current.id)]
         self._transact(actions, sku=updated.sku)
         return updated
 
-    def delete(self, product_id: str) -> Product:
-        current = self.get(product_id)
-        self._transact(
-            [
-                {
-                    "Delete": {
-                        "TableName": self._table,
-                        "Key": _product_key(product_id),
-                        "ConditionExpression": "version = :v",
-                        "ExpressionAttributeValues": {":v": {"N": str(current.version)}},
-                    }
-                },
-                self._release_sku(current),
-            ],
-            sku=current.sku,
+    def delete(self, product_id: str) -> None:
+        """Deletes the product and frees its SKU; works on a damaged product too, so one can
+        always be got rid of."""
+        item = self._item(product_id)
+        condition: dict[str, Any] = (
+            {
+                "ConditionExpression": "version = :v",
+                "ExpressionAttributeValues": {":v": item["version"]},
+            }
+            if "version" in item
+            else {"ConditionExpression": "attribute_not_exists(version)"}
         )
-        return current
+        actions = [
+            {"Delete": {"TableName": self._table, "Key": _product_key(product_id)} | condition}
+        ]
+        sku = item.get("sku", {}).get("S")
+        if sku is not None and self._sku_owner(sku) == product_id:
+            actions.append(self._release_sku(sku, product_id))
+        self._transact(actions, sku=sku or "")
+
+    def _sku_owner(self, sku: str) -> str | None:
+        guard = self._db.get_item(
+            TableName=self._table, Key=_sku_key(sku), ConsistentRead=True
+        ).get("Item")
+        return str(guard["product_id"]["S"]) if guard else None
 
     def page(self, *, limit: int, cursor: str | None = None) -> ProductPage:
         """One page in creation order; asks for one extra item to know if more follow."""
@@ -178,7 +231,7 @@ class ProductStore:
             limit=limit,
             cursor=cursor,
         )
-        return ProductPage(items=[_from_item(item) for item in items], next_cursor=next_cursor)
+        return ProductPage(items=_valid_products(items), next_cursor=next_cursor)
 
     def ping(self) -> None:
         """Readiness: the table exists and answers."""
@@ -204,13 +257,13 @@ class ProductStore:
             }
         }
 
-    def _release_sku(self, product: Product) -> dict[str, Any]:
+    def _release_sku(self, sku: str, product_id: str) -> dict[str, Any]:
         return {
             "Delete": {
                 "TableName": self._table,
-                "Key": _sku_key(product.sku),
+                "Key": _sku_key(sku),
                 "ConditionExpression": "product_id = :id",
-                "ExpressionAttributeValues": {":id": {"S": product.id}},
+                "ExpressionAttributeValues": {":id": {"S": product_id}},
             }
         }
 

@@ -1,6 +1,7 @@
 """What the catalog owns: one products table and one images bucket."""
 
 from services.catalog.settings import CatalogSettings
+from services.common.internal import internal_token_secret
 from services.common.resources import Bucket, Index, Resource, Table
 
 LISTING_INDEX = "by-created"
@@ -15,4 +16,5 @@ def catalog_resources(settings: CatalogSettings) -> list[Resource]:
             indexes=(Index(LISTING_INDEX, partition_key="entity", sort_key="created"),),
         ),
         Bucket(name=settings.images_bucket),
+        internal_token_secret(settings),
     ]

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from services.common.errors import Unavailable
 from services.common.problems import problem
 
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -36,5 +37,10 @@ async def readyz(request: Request) -> Any:
             results[name] = f"{type(exc).__name__}: {exc}"
     failing = sorted(name for name, result in results.items() if result != "ok")
     if failing:
-        return problem(503, f"not ready: {', '.join(failing)}", extra={"checks": results})
+        return problem(
+            503,
+            f"not ready: {', '.join(failing)}",
+            headers=Unavailable.headers,
+            extra={"checks": results},
+        )
     return JSONResponse({"status": "ready", "checks": results})

@@ -22,6 +22,14 @@ from services.common.errors import DomainError
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger(__name__)
 
+_TITLES = {422: "Unprocessable Content"}
+"""RFC 9110's names where Python's ``HTTPStatus`` still uses older ones."""
+
+
+def title_of(status: int) -> str:
+    """The one title every problem with ``status`` carries, whichever layer answers it."""
+    return _TITLES.get(status) or HTTPStatus(status).phrase
+
 
 class FieldError(BaseModel):
     field: str = Field(description="Dotted path of the offending field, e.g. `price_cents`.")
@@ -37,7 +45,7 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = None
     request_id: str | None = Field(default=None, description="Quote it when reporting a bug.")
-    errors: list[FieldError] | None = Field(default=None, description="Set on 422 only.")
+    errors: list[FieldError] | None = Field(default=None, description="Set on 400 and 422.")
 
 
 def problem_responses(**described: str) -> dict[int | str, dict[str, Any]]:
@@ -56,7 +64,6 @@ def problem(
     status: int,
     detail: str,
     *,
-    title: str | None = None,
     instance: str | None = None,
     headers: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
@@ -64,7 +71,7 @@ def problem(
     """A problem+json response; ``extra`` adds members such as ``errors``."""
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": title or HTTPStatus(status).phrase,
+        "title": title_of(status),
         "status": status,
         "detail": detail,
     }
@@ -90,7 +97,9 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     assert isinstance(exc, RequestValidationError)
     errors = validation_errors(exc)
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
-    return problem(422, detail, instance=request.url.path, extra={"errors": errors})
+    # A body that is not JSON at all is malformed syntax (400), not a field a client can fix.
+    status = 400 if any(e.get("type") == "json_invalid" for e in exc.errors()) else 422
+    return problem(status, detail, instance=request.url.path, extra={"errors": errors})
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -101,17 +110,57 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     return problem(
-        exc.status, exc.detail, title=exc.title, instance=request.url.path, extra=exc.extra
+        exc.status, exc.detail, instance=request.url.path, headers=exc.headers, extra=exc.extra
     )
 
 
-async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(500, "The server hit an unexpected error.", instance=request.url.path)
-
-
 def install_problem_handlers(app: FastAPI) -> None:
+    """Errors a client can act on; everything else is ``failures.UnexpectedErrors``'s."""
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(DomainError, _on_domain_error)
-    app.add_exception_handler(Exception, _on_unexpected_error)
+
+
+COMMON_PROBLEMS = {
+    "400": "Malformed request: the body is not JSON, or the path is not allowed",
+    "405": "Method not allowed on this path; `Allow` lists the ones that are",
+    "422": "A field is invalid; `errors` names it and says why",
+    "500": "A bug: quote the request id",
+    "503": "A dependency (AWS) is unavailable right now; retry after `Retry-After` seconds",
+}
+"""Answers any operation can give, documented on every operation so clients (and the
+API fuzzer in the test suite) can rely on the documented list being complete."""
+
+
+def document_problems(
+    spec: dict[str, Any],
+    described: Mapping[str, str],
+    *,
+    methods: frozenset[str] | None = None,
+    replace: bool = False,
+) -> dict[str, Any]:
+    """``spec`` with a problem+json response for each status in ``described`` added to every
+    operation (of ``methods``, lower case, when given) that does not document it yet, or to
+    every one with ``replace``."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in Problem.model_json_schema(ref_template="#/components/schemas/{model}")[
+        "$defs"
+    ].items():
+        schemas.setdefault(name, schema)
+    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    problem_schema.pop("$defs", None)
+    schemas.setdefault("Problem", problem_schema)
+    reference = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in spec.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if methods is not None and method not in methods:
+                continue
+            for status, description in described.items():
+                if replace or status not in operation["responses"]:
+                    operation["responses"][status] = {
+                        "description": description,
+                        "content": reference,
+                    }
+    return spec

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 def _fulfiller() -> Fulfiller:
     """Built once per execution environment (cold start), after the target check."""
     settings = FulfillmentSettings()
-    enforce_target(settings, ("s3", "ses"))
+    enforce_target(settings, ("s3", "ses", "secretsmanager"))
     return build_fulfiller(settings, orders_http(settings))
 
 

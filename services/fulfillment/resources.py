@@ -1,6 +1,7 @@
 """What the fulfillment worker owns: its queue (subscribed to the orders topic) and dead-letter
 queue, the receipts bucket, and the verified sender of its e-mails."""
 
+from services.common.internal import internal_token_secret
 from services.common.resources import Bucket, EmailIdentity, Queue, Resource, Subscription
 from services.fulfillment.settings import FulfillmentSettings
 from services.orders.events import EVENT_TYPE_ATTRIBUTE
@@ -25,4 +26,5 @@ def fulfillment_resources(settings: FulfillmentSettings, orders_topic: str) -> l
         ),
         Bucket(name=settings.receipts_bucket, cors_origins=()),
         EmailIdentity(address=settings.sender_email),
+        internal_token_secret(settings),  # its calls to the orders service carry the token
     ]

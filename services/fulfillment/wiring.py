@@ -6,6 +6,7 @@ from datetime import timedelta
 import httpx
 
 from services.common.aws import aws_client
+from services.common.internal import InternalAuth, InternalToken, internal_token_secret
 from services.fulfillment.models import Fulfiller
 from services.fulfillment.orders_api import OrdersApi
 from services.fulfillment.settings import FulfillmentSettings
@@ -24,4 +25,10 @@ def build_fulfiller(settings: FulfillmentSettings, http: httpx.Client) -> Fulfil
 
 
 def orders_http(settings: FulfillmentSettings) -> httpx.Client:
-    return httpx.Client(base_url=settings.orders_url.rstrip("/"), timeout=10)
+    """The orders service's client; its writes carry the stack's internal token."""
+    token = InternalToken(
+        aws_client("secretsmanager", settings), internal_token_secret(settings).name
+    )
+    return httpx.Client(
+        base_url=settings.orders_url.rstrip("/"), timeout=10, auth=InternalAuth(token)
+    )

@@ -13,25 +13,21 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from services.common.errors import DomainError
+from services.common.errors import DomainError, Unavailable
 
 API_KEY_HEADER = "X-API-Key"
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class MissingApiKey(DomainError):
     status = 401
-    title = "Unauthorized"
 
 
 class WrongApiKey(DomainError):
     status = 403
-    title = "Forbidden"
 
 
-class KeysUnavailable(DomainError):
-    status = 503
-    title = "Service Unavailable"
+class KeysUnavailable(Unavailable):
+    pass
 
 
 def _digest(key: str) -> bytes:

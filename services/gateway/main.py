@@ -12,7 +12,9 @@ from fastapi import FastAPI
 from services.common.app import create_app
 from services.common.aws import aws_client
 from services.common.health import ReadinessCheck
+from services.common.internal import InternalToken, internal_token_secret
 from services.gateway.api_keys import ApiKeys
+from services.gateway.proxy import KEEPALIVE_EXPIRY_SECONDS
 from services.gateway.routers import docs, proxy
 from services.gateway.settings import READINESS_NEEDS, GatewaySettings
 
@@ -30,12 +32,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     timeout = httpx.Timeout(
         settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds
     )
+    app.state.internal_token = InternalToken(
+        aws_client("secretsmanager", settings), internal_token_secret(settings).name
+    )
     app.state.api_keys = ApiKeys(
         aws_client("secretsmanager", settings),
         settings.api_keys_secret,
         settings.api_keys_cache_seconds,
     )
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+    limits = httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client:
         app.state.http = client
 
         app.state.readiness_checks.update(
@@ -51,5 +57,6 @@ app = create_app(
     aws_services=("secretsmanager",),
     lifespan=lifespan,
     serves_own_docs=False,
+    internal_writes=False,  # it checks the public API keys, and adds the internal token
     description="Single origin of the motostack shop: `/api/<service>/...`.",
 )

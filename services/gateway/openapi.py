@@ -12,7 +12,20 @@ from typing import Any
 
 import httpx
 
+from services.common.problems import document_problems
 from services.gateway.settings import Route
+
+GATEWAY_PROBLEMS = {
+    "413": "The request body is larger than `MAX_BODY_BYTES`",
+    "414": "The URL is longer than 64 KiB",
+    "502": "The service answered garbage or hung up",
+    "503": "The service is unavailable, or so is AWS behind it",
+    "504": "The service did not answer in time",
+}
+"""What the gateway itself may answer on any route, on top of what each service documents."""
+
+WRITE_PROBLEMS = {"401": "No `X-API-Key` header", "403": "The `X-API-Key` is not valid"}
+WRITES = frozenset({"post", "put", "patch", "delete"})
 
 
 async def fetch_spec(client: httpx.AsyncClient, base_url: str) -> dict[str, Any]:
@@ -48,6 +61,7 @@ def merge_specs(
         schemas.update(spec.get("components", {}).get("schemas", {}))
     if schemas:
         merged["components"] = {**gateway.get("components", {}), "schemas": schemas}
+    _document_gateway_problems(merged)
     if missing:
         info = dict(merged.get("info", {}))
         info["description"] = (
@@ -56,6 +70,13 @@ def merge_specs(
         ).strip()
         merged["info"] = info
     return merged
+
+
+def _document_gateway_problems(merged: dict[str, Any]) -> None:
+    """The gateway's own answers; 401/403 are about the public API key here, not about the
+    internal token the services ask of callers on their own ports."""
+    document_problems(merged, GATEWAY_PROBLEMS)
+    document_problems(merged, WRITE_PROBLEMS, methods=WRITES, replace=True)
 
 
 async def stack_spec(

@@ -4,11 +4,20 @@ An upstream that refuses connections is *unavailable* (503), one that does not
 answer in time is a *timeout* (504), and one that answers garbage or hangs up
 mid-response is a *bad gateway* (502). Clients always get problem+json, never a
 hang: every wait is bounded by the client's timeouts.
+
+A pooled keep-alive connection can be closed by the upstream just as it is
+reused (the upstream's idle timeout, or a connection it dropped after an
+error). So an idempotent request that fails that way is sent once more, on a
+fresh connection: no request fails because an earlier one did.
 """
 
 from dataclasses import dataclass
 
 import httpx
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+KEEPALIVE_EXPIRY_SECONDS = 2.0
+"""Below uvicorn's 5 s keep-alive timeout, so the gateway gives up idle connections first."""
 
 # RFC 9110 hop-by-hop fields, plus those httpx recomputes for the re-encoded body.
 _NOT_FORWARDED = frozenset(
@@ -55,7 +64,12 @@ async def forward(
     body: bytes,
 ) -> Forwarded:
     try:
-        response = await client.request(method, url, headers=headers, content=body)
+        try:
+            response = await client.request(method, url, headers=headers, content=body)
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            if method not in IDEMPOTENT:
+                raise
+            response = await client.request(method, url, headers=headers, content=body)
     except httpx.ConnectTimeout:
         raise UpstreamFailure(503, f"{service} is unavailable: connection timed out") from None
     except httpx.ConnectError:

@@ -1,5 +1,6 @@
 """What the gateway owns: the secret holding the API keys that may write."""
 
+from services.common.internal import internal_token_secret
 from services.common.resources import Resource, Secret
 from services.gateway.settings import GatewaySettings
 
@@ -10,5 +11,6 @@ def gateway_resources(settings: GatewaySettings) -> list[Resource]:
             name=settings.api_keys_secret,
             description='API keys accepted for writes through the gateway: {"keys": [...]}',
             initial_value='{"keys": []}',
-        )
+        ),
+        internal_token_secret(settings),
     ]

@@ -46,7 +46,7 @@ class OrderLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: str = Field(pattern=SKU_PATTERN)
-    quantity: int = Field(ge=1, le=1000)
+    quantity: int = Field(ge=1, le=1000, strict=True)
 
 
 class OrderRequest(BaseModel):
@@ -158,10 +158,10 @@ class OrderStore:
 
     def place(self, request: OrderRequest, idempotency_key: str) -> Placement:
         fingerprint = request.fingerprint()
-        remembered = self._remembered(idempotency_key)
+        now = datetime.now(UTC)
+        remembered = self._remembered(idempotency_key, now)
         if remembered is not None:
             return self._replay(remembered, fingerprint)
-        now = datetime.now(UTC)
         order = Order(
             id=uuid.uuid4().hex,
             customer=request.customer,
@@ -181,7 +181,10 @@ class OrderStore:
                         "expires_at": int((now + self._retention).timestamp()),
                     }
                 ),
-                "ConditionExpression": "attribute_not_exists(pk)",
+                # An expired key may be claimed again: DynamoDB's TTL deletes it only eventually
+                # (and an emulator never), so expiry is decided here, not by its absence.
+                "ConditionExpression": "attribute_not_exists(pk) OR expires_at <= :now",
+                "ExpressionAttributeValues": {":now": {"N": str(int(now.timestamp()))}},
             }
         }
         write_order = {
@@ -213,7 +216,7 @@ class OrderStore:
                     raise
                 codes = cancellation_codes(error)
             if codes and codes[0] == "ConditionalCheckFailed":  # the key won elsewhere
-                remembered = self._remembered(idempotency_key)
+                remembered = self._remembered(idempotency_key, now)
                 assert remembered is not None, "a claimed key is written with its order"
                 return self._replay(remembered, fingerprint)
             for line, code in zip(request.lines, codes[2:], strict=False):
@@ -236,11 +239,15 @@ class OrderStore:
             requested=line.quantity,
         )
 
-    def _remembered(self, idempotency_key: str) -> dict[str, Any] | None:
+    def _remembered(self, idempotency_key: str, now: datetime) -> dict[str, Any] | None:
+        """What the key placed, unless it has expired (then it is free for a new order)."""
         item = self._db.get_item(
             TableName=self._table, Key=_idempotency_key(idempotency_key), ConsistentRead=True
         ).get("Item")
-        return from_item(item) if item else None
+        if not item:
+            return None
+        remembered = from_item(item)
+        return remembered if remembered["expires_at"] > now.timestamp() else None
 
     def _replay(self, remembered: dict[str, Any], fingerprint: str) -> Placement:
         if remembered["fingerprint"] != fingerprint:

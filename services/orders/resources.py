@@ -1,6 +1,7 @@
 """What the orders service owns: one table (orders, stock, idempotency keys) and the topic
 its events go to."""
 
+from services.common.internal import internal_token_secret
 from services.common.resources import Index, Resource, Table, Topic
 from services.orders.settings import OrdersSettings
 
@@ -23,4 +24,5 @@ def orders_resources(settings: OrdersSettings) -> list[Resource]:
             ttl_attribute="expires_at",
         ),
         Topic(name=settings.events_topic),
+        internal_token_secret(settings),
     ]

@@ -5,9 +5,12 @@ from typing import Any
 
 import pytest
 
+from seed import verbs
 from seed.__main__ import run
+from seed.fixtures import fixture_product_id, read_products
 from seed.settings import SeedSettings
 from seed.stack import stack_resources
+from services.catalog.models import ProductStore
 from services.catalog.settings import CatalogSettings
 from services.orders.models import OrderStore
 from services.orders.settings import OrdersSettings
@@ -125,3 +128,28 @@ def test_destroy_leaves_nothing_of_the_stack_behind(
     ]
     assert leftovers == []
     assert all(line.startswith("+ ") for line in plan_lines(settings, capsys))
+
+
+def _fixtures_line(settings: SeedSettings, clients: dict[str, Any]) -> str:
+    return verbs.plan(clients, settings, fixtures=True)[-1]
+
+
+def test_fixtures_load_on_the_first_seed_only_and_plan_shows_what_is_missing(
+    settings: SeedSettings, stack_clients: dict[str, Any]
+) -> None:
+    """A demo product the user deleted stays deleted on the next seed (a local stack seeds at
+    every start); plan names what is missing, and --with-fixtures brings it back."""
+    assert _fixtures_line(settings, stack_clients).startswith("+ fixtures: load (")
+    verbs.apply(stack_clients, settings, fixtures="first-seed")
+    total = len(read_products(settings.seed_fixtures_dir / "products.json"))
+    assert _fixtures_line(settings, stack_clients).startswith(f"= fixtures: {total} demo products")
+
+    catalog = ProductStore(stack_clients["dynamodb"], CatalogSettings().products_table)
+    catalog.delete(fixture_product_id("MUG-001"))
+    assert verbs.apply(stack_clients, settings, fixtures="first-seed") == 0
+    assert catalog.find_by_sku("MUG-001") is None, "a deleted demo product came back"
+    line = _fixtures_line(settings, stack_clients)
+    assert line.startswith(f"~ fixtures: 1 of {total} demo products and 0 of "), line
+
+    assert verbs.apply(stack_clients, settings, fixtures="always") == 1
+    assert catalog.find_by_sku("MUG-001") is not None

@@ -1,6 +1,6 @@
 """HTTP face of the product store: status codes, headers, query parameters."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -27,14 +27,38 @@ class ImageUploadRequest(BaseModel):
     content_type: str = Field(default="image/png", pattern=r"^image/[a-z0-9.+-]+$")
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=PROBLEMS)
+_PRODUCT_ID = {"product_id": "$response.body#/id"}
+CREATED_LINKS: dict[int | str, dict[str, Any]] = {
+    201: {
+        "description": "Created; `Location` is where it lives",
+        "links": {
+            name: {"operationId": operation, "parameters": _PRODUCT_ID}
+            for name, operation in {
+                "GetProduct": "get_product",
+                "UpdateProduct": "update_product",
+                "DeleteProduct": "delete_product",
+                "RequestImageUpload": "request_image_upload",
+                "DownloadImage": "download_image",
+            }.items()
+        },
+    }
+}
+"""OpenAPI links: what a client (and the API fuzzer's stateful phase) can do next."""
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=PROBLEMS | CREATED_LINKS,
+    operation_id="create_product",
+)
 async def create_product(fields: ProductFields, products: Products, response: Response) -> Product:
     product = await run_in_threadpool(products.create, fields)
     response.headers["Location"] = f"/products/{product.id}"
     return product
 
 
-@router.get("", responses=PROBLEMS)
+@router.get("", responses=PROBLEMS, operation_id="list_products")
 async def list_products(
     products: Products,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
@@ -45,23 +69,33 @@ async def list_products(
     return await run_in_threadpool(products.page, limit=limit, cursor=cursor)
 
 
-@router.get("/{product_id}", responses=PROBLEMS)
+@router.get("/{product_id}", responses=PROBLEMS, operation_id="get_product")
 async def get_product(product_id: str, products: Products) -> Product:
     return await run_in_threadpool(products.get, product_id)
 
 
-@router.patch("/{product_id}", responses=PROBLEMS)
+@router.patch("/{product_id}", responses=PROBLEMS, operation_id="update_product")
 async def update_product(product_id: str, changes: ProductChanges, products: Products) -> Product:
     return await run_in_threadpool(products.update, product_id, changes)
 
 
-@router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PROBLEMS)
+@router.delete(
+    "/{product_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=PROBLEMS,
+    operation_id="delete_product",
+)
 async def delete_product(product_id: str, products: Products, images: Images) -> None:
     await run_in_threadpool(products.delete, product_id)
     await run_in_threadpool(images.delete, product_id)
 
 
-@router.post("/{product_id}/image", status_code=status.HTTP_201_CREATED, responses=PROBLEMS)
+@router.post(
+    "/{product_id}/image",
+    status_code=status.HTTP_201_CREATED,
+    responses=PROBLEMS,
+    operation_id="request_image_upload",
+)
 async def request_image_upload(
     product_id: str,
     products: Products,
@@ -79,6 +113,7 @@ async def request_image_upload(
     status_code=status.HTTP_307_TEMPORARY_REDIRECT,
     response_class=RedirectResponse,
     responses=PROBLEMS,
+    operation_id="download_image",
 )
 async def download_image(product_id: str, products: Products, images: Images) -> RedirectResponse:
     """Redirects to a short-lived presigned URL of the image."""

@@ -1,6 +1,10 @@
 """``/api/<route>/<path>``: the single origin clients and demos talk to.
 
-Reads pass through; writes need a valid ``X-API-Key`` first.
+Reads pass through; writes need a valid ``X-API-Key`` first. The upstream gets
+exactly the route's remainder of the path as the client sent it (see
+``paths.py``), a body no larger than ``MAX_BODY_BYTES`` (counted while it
+streams in, so an oversized body is refused before it is read, whatever the
+method), and ``Location`` headers come back as public paths.
 """
 
 from asgi_correlation_id import correlation_id
@@ -8,33 +12,67 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from services.common.app import REQUEST_ID_HEADER
-from services.common.errors import NotFound
+from services.common.errors import DomainError, NotFound
+from services.common.internal import INTERNAL_TOKEN_HEADER, WRITE_METHODS, InternalToken
 from services.common.problems import problem
-from services.gateway.api_keys import API_KEY_HEADER, WRITE_METHODS, ApiKeys
+from services.gateway.api_keys import API_KEY_HEADER, ApiKeys
+from services.gateway.openapi import gateway_path
+from services.gateway.paths import check_target, raw_path, split_route
 from services.gateway.proxy import UpstreamFailure, forward, forwardable
 from services.gateway.settings import ROUTES
 
 router = APIRouter(prefix="/api", tags=["proxy"])
 _SET_BY_GATEWAY = {REQUEST_ID_HEADER.lower(), "date", "server"}
-_NOT_TO_UPSTREAM = {REQUEST_ID_HEADER.lower(), API_KEY_HEADER.lower()}
+_NOT_TO_UPSTREAM = {h.lower() for h in (REQUEST_ID_HEADER, API_KEY_HEADER, INTERNAL_TOKEN_HEADER)}
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class BodyTooLarge(DomainError):
+    status = 413
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The body, refused as soon as it is known to exceed ``max_bytes``: by its declared
+    length, or while its chunks arrive; never more than ``max_bytes`` plus a chunk in memory."""
+    refusal = BodyTooLarge(f"request body larger than {max_bytes} bytes")
+    if int(request.headers.get("content-length") or 0) > max_bytes:
+        raise refusal
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise refusal
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def public_location(location: str, base: str, service: str) -> str | None:
+    """An upstream's ``Location`` as the client must see it: internal addresses and service
+    paths become gateway paths; a path no route reaches is dropped (None); URLs elsewhere
+    (presigned S3 URLs) stay."""
+    if location.startswith(base + "/") or location == base:
+        location = location[len(base) :] or "/"
+    elif not location.startswith("/") or location.startswith("//"):
+        return location
+    path, question, query = location.partition("?")
+    public = gateway_path(ROUTES, service, path)
+    return None if public is None else public + question + query
 
 
 @router.api_route("/{name}", methods=METHODS, include_in_schema=False)
 @router.api_route("/{name}/{path:path}", methods=METHODS, include_in_schema=False)
-async def proxy(name: str, request: Request, path: str = "") -> Response:
+async def proxy(request: Request) -> Response:
+    sent_path = raw_path(request.scope.get("raw_path"), request.url.path)
+    check_target(sent_path, request.scope.get("query_string", b""))
+    name, rest = split_route(sent_path)
     if name not in ROUTES:
         raise NotFound(f"no route /api/{name}; known: {', '.join(sorted(ROUTES))}")
     route = ROUTES[name]
     if request.method in WRITE_METHODS:
         api_keys: ApiKeys = request.app.state.api_keys
         await run_in_threadpool(api_keys.check, request.headers.get(API_KEY_HEADER))
-    max_bytes: int = request.app.state.settings.max_body_bytes
-    if int(request.headers.get("content-length") or 0) > max_bytes:
-        return problem(413, f"request body larger than {max_bytes} bytes")
-    body = await request.body()
-    if len(body) > max_bytes:
-        return problem(413, f"request body larger than {max_bytes} bytes")
+    body = await read_body(request, request.app.state.settings.max_body_bytes)
+    internal_token: InternalToken = request.app.state.internal_token
 
     headers = [
         (header, value)
@@ -47,8 +85,10 @@ async def proxy(name: str, request: Request, path: str = "") -> Response:
         ("X-Forwarded-Host", request.headers.get("host", "")),
         ("X-Forwarded-Proto", request.url.scheme),
     ]
+    if request.method in WRITE_METHODS:  # checked above: the services may trust it
+        headers.append((INTERNAL_TOKEN_HEADER, await run_in_threadpool(internal_token.value)))
     base: str = request.app.state.settings.upstreams[route.service]
-    url = f"{base}{route.prefix}/{path}" if path else f"{base}{route.prefix}"
+    url = f"{base}{route.prefix}{rest}"
     if request.url.query:
         url += f"?{request.url.query}"
     try:
@@ -57,9 +97,14 @@ async def proxy(name: str, request: Request, path: str = "") -> Response:
         )
     except UpstreamFailure as failure:
         return problem(failure.status, failure.detail, instance=request.url.path)
-    # The gateway's server adds its own id (same value), date and server fields.
-    kept = [(k, v) for k, v in answer.headers if k.lower() not in _SET_BY_GATEWAY]
     response = Response(content=answer.body, status_code=answer.status)
-    for header, value in kept:
-        response.headers.append(header, value)
+    # The gateway's server adds its own id (same value), date and server fields.
+    for header, value in answer.headers:
+        if header.lower() in _SET_BY_GATEWAY:
+            continue
+        public = (
+            public_location(value, base, route.service) if header.lower() == "location" else value
+        )
+        if public is not None:
+            response.headers.append(header, public)
     return response

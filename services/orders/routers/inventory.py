@@ -19,10 +19,14 @@ Sku = Annotated[str, Path(pattern=SKU_PATTERN)]
 class StockChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    available: int = Field(ge=0, le=1_000_000)
+    available: int = Field(ge=0, le=1_000_000, strict=True)
 
 
-@router.get("/{sku}", responses=problem_responses(**{"404": "No stock is kept for this SKU"}))
+@router.get(
+    "/{sku}",
+    responses=problem_responses(**{"404": "No stock is kept for this SKU"}),
+    operation_id="get_stock",
+)
 async def get_stock(sku: Sku, orders: Orders) -> StockLevel:
     stock = await run_in_threadpool(orders.stock, sku)
     if stock is None:
@@ -30,7 +34,19 @@ async def get_stock(sku: Sku, orders: Orders) -> StockLevel:
     return stock
 
 
-@router.put("/{sku}", responses=problem_responses(**{"422": "`available` is invalid"}))
+@router.put(
+    "/{sku}",
+    responses=problem_responses(**{"422": "`available` is invalid"})
+    | {
+        200: {
+            "description": "Set",
+            "links": {
+                "GetStock": {"operationId": "get_stock", "parameters": {"sku": "$request.path.sku"}}
+            },
+        }
+    },
+    operation_id="set_stock",
+)
 async def set_stock(sku: Sku, change: StockChange, orders: Orders) -> StockLevel:
     """Sets the units available (a restock, or a new SKU)."""
     await run_in_threadpool(orders.set_stock, sku, change.available)

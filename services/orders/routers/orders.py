@@ -1,6 +1,6 @@
 """HTTP face of placing, reading and fulfilling orders."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
@@ -23,7 +23,29 @@ PROBLEMS = problem_responses(
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=PROBLEMS)
+_ORDER_ID = {"order_id": "$response.body#/id"}
+PLACED_LINKS: dict[int | str, dict[str, Any]] = {
+    201: {
+        "description": "Placed (or replayed: see `Idempotent-Replayed`)",
+        "links": {
+            "GetOrder": {"operationId": "get_order", "parameters": _ORDER_ID},
+            "FulfilOrder": {"operationId": "fulfil_order", "parameters": _ORDER_ID},
+            "ListCustomerOrders": {
+                "operationId": "list_orders",
+                "parameters": {"customer": "$response.body#/customer"},
+            },
+        },
+    }
+}
+"""OpenAPI links: what a client (and the API fuzzer's stateful phase) can do next."""
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=PROBLEMS | PLACED_LINKS,
+    operation_id="place_order",
+)
 async def place_order(
     request: OrderRequest,
     orders: Orders,
@@ -49,7 +71,7 @@ async def place_order(
     return placement.order
 
 
-@router.get("", responses=PROBLEMS)
+@router.get("", responses=PROBLEMS, operation_id="list_orders")
 async def list_orders(
     orders: Orders,
     customer: Annotated[str, Query(pattern=EMAIL_PATTERN, max_length=254)],
@@ -62,12 +84,12 @@ async def list_orders(
     return await run_in_threadpool(orders.page_by_customer, customer, limit=limit, cursor=cursor)
 
 
-@router.get("/{order_id}", responses=PROBLEMS)
+@router.get("/{order_id}", responses=PROBLEMS, operation_id="get_order")
 async def get_order(order_id: str, orders: Orders) -> Order:
     return await run_in_threadpool(orders.get, order_id)
 
 
-@router.put("/{order_id}/fulfillment", responses=PROBLEMS)
+@router.put("/{order_id}/fulfillment", responses=PROBLEMS, operation_id="fulfil_order")
 async def fulfil_order(order_id: str, fulfillment: Fulfillment, orders: Orders) -> Order:
     """Marks the order FULFILLED (the fulfillment worker calls this). Idempotent: a second
     call returns the order as the first call left it."""

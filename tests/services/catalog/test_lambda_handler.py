@@ -4,12 +4,18 @@ import json
 from typing import Any
 
 from services.catalog.lambda_handler import handler as catalog_handler
+from tests.conftest import internal_headers
 from tests.lambda_events import CONTEXT, http_api_event
 
 
 def test_catalog_serves_http_api_events(stack_clients: dict[str, Any], mangum_loop: None) -> None:
     created = catalog_handler(
-        http_api_event("POST", "/products", body={"sku": "MUG-1", "name": "Mug", "price_cents": 5}),
+        http_api_event(
+            "POST",
+            "/products",
+            body={"sku": "MUG-1", "name": "Mug", "price_cents": 5},
+            headers=internal_headers(stack_clients["secretsmanager"]),
+        ),
         CONTEXT,
     )
     assert created["statusCode"] == 201, created["body"]

@@ -7,11 +7,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.catalog.main import app
+from tests.conftest import internal_headers
 
 
 @pytest.fixture
 def client(provisioned: dict[str, Any]) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
+    with TestClient(app, headers=internal_headers(provisioned["secretsmanager"])) as test_client:
         yield test_client
 
 

@@ -1,13 +1,43 @@
-from fastapi import FastAPI
+import json
+
+import pytest
+from botocore.exceptions import EndpointConnectionError
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
 
 from services.common.app import create_app
 from services.common.errors import Conflict, InvalidField
 from services.common.settings import StackSettings
 
 
+class Echo(BaseModel):
+    n: int = Field(strict=True)
+
+
+def echo_router() -> APIRouter:
+    """An included router, as every service's routes are."""
+    router = APIRouter()
+
+    @router.get("/echo")
+    async def echo_get() -> dict[str, int]:
+        return {"n": 1}
+
+    @router.post("/echo")
+    async def echo_post(body: Echo) -> Echo:
+        return body
+
+    return router
+
+
 def make_app() -> FastAPI:
-    app = create_app(service="test", settings=StackSettings(), routers=[], aws_services=())
+    app = create_app(
+        service="test",
+        settings=StackSettings(),
+        routers=[echo_router()],
+        aws_services=(),
+        internal_writes=False,
+    )
 
     @app.get("/conflict")
     async def conflict() -> None:
@@ -20,6 +50,11 @@ def make_app() -> FastAPI:
     @app.get("/boom")
     async def boom() -> None:
         raise RuntimeError("secret internals")
+
+    @app.get("/aws-down")
+    async def aws_down() -> None:
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
+
 
     return app
 
@@ -36,12 +71,50 @@ def test_domain_errors_become_problems_with_their_extras() -> None:
     assert client.get("/invalid").json()["errors"] == [{"field": "cursor", "reason": "is forged"}]
 
 
-def test_unexpected_errors_hide_their_details() -> None:
-    client = TestClient(make_app(), raise_server_exceptions=False)
+def test_unexpected_errors_hide_their_details_and_are_logged_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The error ends here: it is not raised again for the server to log a second time
+    (the test client would re-raise it), and one JSON log line holds its traceback."""
+    client = TestClient(make_app())
+    capsys.readouterr()
     response = client.get("/boom")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "secret" not in response.text
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    errors = [line for line in lines if line["level"] == "ERROR"]
+    assert len(errors) == 1
+    assert "RuntimeError: secret internals" in errors[0]["exc_info"]
+
+
+def test_an_unreachable_aws_endpoint_is_503_with_retry_after() -> None:
+    response = TestClient(make_app()).get("/aws-down")
+    assert response.status_code == 503
+    assert int(response.headers["retry-after"]) > 0
+    assert "EndpointConnectionError" in response.json()["detail"]
+
+
+def test_invalid_json_is_400_and_titles_follow_the_status() -> None:
+    client = TestClient(make_app())
+    response = client.post("/echo", content=b"{oops", headers={"content-type": "application/json"})
+    assert (response.status_code, response.json()["title"]) == (400, "Bad Request")
+    invalid = client.post("/echo", json={"n": "1"})
+    assert (invalid.status_code, invalid.json()["title"]) == (422, "Unprocessable Content")
+    assert client.get("/invalid").json()["title"] == "Unprocessable Content"
+
+
+def test_head_options_and_405_cover_every_method_of_a_path() -> None:
+    client = TestClient(make_app())
+    head = client.head("/echo")
+    assert (head.status_code, head.content) == (200, b"")
+    options = client.options("/echo")
+    assert options.status_code == 204
+    assert options.headers["allow"] == "GET, HEAD, OPTIONS, POST"
+    refused = client.delete("/echo")
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "GET, HEAD, OPTIONS, POST"
+    assert refused.headers["content-type"] == "application/problem+json"
 
 
 def test_unknown_route_is_a_problem_too() -> None:

@@ -15,11 +15,14 @@ from services.orders.events import OrderPlaced
 from services.orders.main import app as orders_app
 from services.orders.models import Order
 from services.orders.outbox import order_placed
+from tests.conftest import internal_headers
 
 
 @pytest.fixture
 def orders(stack_clients: dict[str, Any]) -> Iterator[TestClient]:
-    with TestClient(orders_app) as client:
+    with TestClient(
+        orders_app, headers=internal_headers(stack_clients["secretsmanager"])
+    ) as client:
         client.put("/inventory/MUG-001", json={"available": 100})
         yield client
 

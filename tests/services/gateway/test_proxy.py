@@ -70,3 +70,45 @@ def test_hang_up_mid_request_is_502(hang_up_server: int) -> None:
 def test_hop_by_hop_headers_are_dropped() -> None:
     headers = [("Connection", "keep-alive"), ("X-Custom", "1"), ("Host", "a"), ("TE", "x")]
     assert forwardable(headers) == [("X-Custom", "1")]
+
+
+@pytest.fixture
+def one_request_per_connection_server() -> Iterator[int]:
+    """Answers the first request on each connection (keep-alive), then hangs up without an
+    answer when the same connection brings the next one: as an upstream that dropped a
+    connection the gateway still has in its pool."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                connection.recv(65536)  # the next request on this connection: hang up
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield server.getsockname()[1]
+    server.close()
+
+
+def test_a_connection_the_upstream_dropped_never_fails_the_next_request(
+    one_request_per_connection_server: int,
+) -> None:
+    """60 requests on one pooled client: every reuse of a dropped connection is retried on a
+    fresh one, so none of them fails."""
+    url = f"http://127.0.0.1:{one_request_per_connection_server}/x"
+
+    async def go() -> list[int]:
+        async with httpx.AsyncClient(timeout=5) as client:
+            return [
+                (await forward(client, "catalog", method, url, [], b"")).status
+                for method in ["GET", "DELETE", "PUT"] * 20
+            ]
+
+    assert asyncio.run(go()) == [200] * 60

@@ -183,3 +183,25 @@ def test_a_transaction_conflict_is_retried(stack_clients: dict[str, Any]) -> Non
     assert not store.place(order(("MUG-001", 2)), "key-00000001").replayed
     assert racing.conflicts == 1
     assert available(store, "MUG-001") == 3
+
+
+def test_an_expired_idempotency_key_places_a_new_order(stack_clients: dict[str, Any]) -> None:
+    """Nothing deletes the key record in time (DynamoDB's TTL is eventual, Moto has none):
+    the store itself must treat an expired key as free."""
+    store = OrderStore(
+        stack_clients["dynamodb"], OrdersSettings().orders_table, idempotency_retention=timedelta(0)
+    )
+    store.set_stock("MUG-001", 5)
+    first = store.place(order(("MUG-001", 1)), "key-expiring-1")
+    second = store.place(order(("MUG-001", 2)), "key-expiring-1")  # a different body, too
+    assert not second.replayed
+    assert second.order.id != first.order.id
+    assert available(store, "MUG-001") == 2
+
+
+def test_a_live_idempotency_key_still_replays(store: OrderStore) -> None:
+    first = store.place(order(("MUG-001", 1)), "key-live-0001")
+    again = store.place(order(("MUG-001", 1)), "key-live-0001")
+    assert (again.replayed, again.order.id) == (True, first.order.id)
+    with pytest.raises(InvalidField):
+        store.place(order(("MUG-001", 2)), "key-live-0001")

@@ -7,13 +7,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.orders.main import app
+from tests.conftest import internal_headers
 
 BODY = {"customer": "ada@example.com", "lines": [{"sku": "MUG-001", "quantity": 2}]}
 
 
 @pytest.fixture
 def client(stack_clients: dict[str, Any]) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
+    with TestClient(app, headers=internal_headers(stack_clients["secretsmanager"])) as test_client:
         assert test_client.put("/inventory/MUG-001", json={"available": 3}).status_code == 200
         yield test_client
 

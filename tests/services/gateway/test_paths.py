@@ -1,0 +1,53 @@
+"""The gateway's checks on the path as sent, and how upstream Locations are made public."""
+
+import pytest
+
+from services.gateway.paths import MAX_URL_BYTES, BadPath, UrlTooLong, check_target, split_route
+from services.gateway.routers.proxy import public_location
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/inventory/%2e%2e/orders",
+        "/api/inventory/%2E/orders",
+        "/api/inventory/../orders",
+        "/api/inventory/a%2fb",
+        "/api/inventory/a%5cb",
+        "/api/catalog/products/%0a",
+        "/api/catalog/products/%7F",
+        "/api/catalog/products/%ff",
+    ],
+)
+def test_paths_that_could_leave_their_route_are_refused(path: str) -> None:
+    with pytest.raises(BadPath):
+        check_target(path, b"")
+
+
+def test_urls_over_64_kib_are_refused() -> None:
+    check_target("/api/catalog/products", b"x" * (MAX_URL_BYTES - 100))
+    with pytest.raises(UrlTooLong):
+        check_target("/api/catalog/products", b"x" * MAX_URL_BYTES)
+
+
+def test_the_rest_of_the_path_is_forwarded_as_sent() -> None:
+    assert split_route("/api/catalog/products%3Flimit=1") == ("catalog", "/products%3Flimit=1")
+    assert split_route("/api/orders") == ("orders", "")
+    assert split_route("/api/orders/") == ("orders", "/")
+
+
+@pytest.mark.parametrize(
+    ("location", "service", "public"),
+    [
+        ("http://127.0.0.1:8001/products", "catalog", "/api/catalog/products"),
+        ("/products/abc", "catalog", "/api/catalog/products/abc"),
+        ("/orders/abc?x=1", "orders", "/api/orders/abc?x=1"),
+        ("/inventory/MUG-001", "orders", "/api/inventory/MUG-001"),
+        ("http://127.0.0.1:8001/healthz", "orders", None),
+        ("http://localhost:4566/bucket/key?X-Amz-Signature=1", "catalog", None),
+    ],
+)
+def test_locations_become_gateway_paths(location: str, service: str, public: str | None) -> None:
+    base = "http://127.0.0.1:8001"
+    expected = public if public is not None or location.startswith(base) else location
+    assert public_location(location, base, service) == expected
