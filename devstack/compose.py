@@ -1,5 +1,6 @@
 """Drive the compose stack for the e2e suite: its own project, its own ports, torn down after."""
 
+import json
 import os
 import subprocess
 import uuid
@@ -10,17 +11,35 @@ from devstack.waiting import StackError, free_port
 COMPOSE = [str(REPO_ROOT / "scripts" / "compose.sh")]
 
 
+def checkout_project() -> str:
+    """This checkout's compose project name, as compose itself resolves it (the
+    directory's name, or COMPOSE_PROJECT_NAME)."""
+    result = subprocess.run(
+        ["docker", "compose", "--project-directory", str(REPO_ROOT), "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    name: str = json.loads(result.stdout)["name"]
+    return name
+
+
 class ComposeStack:
-    """A compose project named ``motostack-e2e-<id>`` with free host ports and its own volume."""
+    """A compose project ``<checkout project>-e2e-<id>`` with free host ports and its own
+    volume. It builds and runs this checkout's images (``IMAGE_PREFIX``, by default the
+    checkout's project name), so another checkout's stack and images are never touched."""
 
     def __init__(self, project: str | None = None, *, timeout: float = 600) -> None:
-        self.project = project or f"motostack-e2e-{uuid.uuid4().hex[:8]}"
+        base = checkout_project()
+        self.project = project or f"{base}-e2e-{uuid.uuid4().hex[:8]}"
         self.moto_port = free_port()
         self.gateway_port = free_port()
         self._timeout = timeout
         self._env = os.environ | {
             "MOTO_PORT": str(self.moto_port),
             "GATEWAY_PORT": str(self.gateway_port),
+            "IMAGE_PREFIX": os.environ.get("IMAGE_PREFIX") or base,
         }
 
     @property

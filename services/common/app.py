@@ -6,8 +6,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 
 from services.common import health
+from services.common.docs import serve_assets, swagger_page
 from services.common.logs import AccessLogMiddleware, configure_logging
 from services.common.problems import install_problem_handlers
 from services.common.settings import StackSettings
@@ -51,8 +53,17 @@ def create_app(
         lifespan=guarded,
         # The gateway replaces both with stack-wide ones.
         openapi_url="/openapi.json" if serves_own_docs else None,
-        docs_url="/docs" if serves_own_docs else None,
+        docs_url=None,
+        redoc_url=None,
     )
+    serve_assets(app)
+    if serves_own_docs:
+        title = f"{app.title} API"
+
+        @app.get("/docs", include_in_schema=False)
+        async def docs() -> HTMLResponse:
+            return swagger_page("/openapi.json", title)
+
     app.state.settings = settings
     app.state.readiness_checks = {}  # filled by the service's lifespan
     install_problem_handlers(app)
