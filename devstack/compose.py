@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import uuid
+from typing import Any
 
 from devstack.components import REPO_ROOT
 from devstack.waiting import StackError, free_port
@@ -83,6 +84,23 @@ class ComposeStack:
         """`make down && make up`: containers removed, the Moto volume kept."""
         self._compose("down", "--timeout", "30")
         self._compose("up", "--wait")
+
+    def inspect(self) -> list[dict[str, Any]]:
+        """``docker inspect`` of the project's containers: how they really run."""
+        ids = subprocess.run(
+            ["docker", "compose", "--project-name", self.project, "ps", "--all", "--quiet"],
+            cwd=REPO_ROOT,
+            env=self._env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout.split()
+        inspected = subprocess.run(
+            ["docker", "inspect", *ids], capture_output=True, text=True, timeout=60, check=True
+        )
+        containers: list[dict[str, Any]] = json.loads(inspected.stdout)
+        return containers
 
     def down(self) -> None:
         self._compose("down", "--volumes", "--remove-orphans", "--timeout", "10", check=False)
