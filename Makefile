@@ -47,7 +47,7 @@ snapshot-list: ## List saved state snapshots
 	@scripts/snapshot.sh list
 
 watch: ## Compose stack with code edits synced into the running services
-	@scripts/compose.sh watch
+	@scripts/compose.sh -f compose.yaml -f compose.override.yaml -f compose.watch.yaml watch
 
 test: ## Lint, unit tests, e2e on local processes and (with Docker) on compose
 	@scripts/test.sh
