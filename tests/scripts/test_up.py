@@ -100,6 +100,20 @@ def test_make_up_without_an_engine_runs_local_processes_until_make_down(
 
         assert "gateway" in first_log_lines(env, "gateway")
 
+        # make seed/plan/reset/snapshot-* find this checkout's stack, wherever it listens.
+        endpoint = subprocess.run(
+            [str(REPO_ROOT / "scripts" / "endpoint.sh")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert endpoint.stdout.strip() == f"http://127.0.0.1:{env['MOTO_PORT']}"
+        plan = make("plan", env)
+        assert plan.returncode == 0, plan.stderr
+        assert "catalog-products: in place" in plan.stdout
+
         again = make("up", env)
         assert again.returncode == 0
         assert "already runs" in again.stdout
@@ -113,6 +127,9 @@ def test_make_up_without_an_engine_runs_local_processes_until_make_down(
         httpx.get(f"{gateway}/healthz", timeout=2)
     gone = make("ps", env)
     assert "no stack of this checkout runs" in gone.stdout
+    nowhere = make("plan", env)
+    assert nowhere.returncode != 0
+    assert "no stack of this checkout runs" in nowhere.stderr
 
 
 def test_make_down_kills_what_a_crashed_supervisor_left(
