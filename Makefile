@@ -2,7 +2,7 @@
 # `make help` lists them.
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
-export STACK_URL YES REQUIRE_DOCKER NAME WITH_FIXTURES
+export STACK_URL YES REQUIRE_DOCKER NAME WITH_FIXTURES V
 
 # Settings from .env (see .env.example) reach `make dev` and the scripts too.
 -include .env
@@ -13,17 +13,17 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-up: ## Build and start the compose stack; returns when healthy and seeded
+up: ## Start the stack (compose, or local processes without Docker); returns when healthy and seeded
 	@scripts/up.sh
 
-down: ## Stop the compose stack (keeps its volume; `make down V=1` removes it)
-	@scripts/compose.sh down $(if $(V),--volumes)
+down: ## Stop this checkout's stack (keeps Moto's state; `make down V=1` deletes it)
+	@scripts/stack.sh down
 
-logs: ## Follow the compose stack's logs
-	@scripts/compose.sh logs --follow --tail 100
+logs: ## Follow the stack's logs
+	@scripts/stack.sh logs
 
-ps: ## Show the compose stack's containers and health
-	@scripts/compose.sh ps --all
+ps: ## Show the stack's containers or processes and their health
+	@scripts/stack.sh ps
 
 seed: ## Run the seeder again (idempotent) against the running stack
 	@scripts/seed.sh
@@ -47,7 +47,7 @@ snapshot-list: ## List saved state snapshots
 	@scripts/snapshot.sh list
 
 watch: ## Compose stack with code edits synced into the running services
-	@scripts/compose.sh watch
+	@scripts/compose.sh -f compose.yaml -f compose.override.yaml -f compose.watch.yaml watch
 
 test: ## Lint, unit tests, e2e on local processes and (with Docker) on compose
 	@scripts/test.sh

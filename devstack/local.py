@@ -110,6 +110,14 @@ class ProcessStack:
         for name in reversed(list(self._running)):
             self.stop(name)
 
+    def processes(self) -> dict[str, tuple[Component, int]]:
+        """The long-running components that run now, with their pids (for the state file)."""
+        return {
+            name: (self._components[name], process.pid)
+            for name, process in self._running.items()
+            if process.poll() is None
+        }
+
     def wait_any_exit(self) -> str:
         """Block until a long-running component exits; returns its name (for ``make dev``)."""
         while True:

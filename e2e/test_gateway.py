@@ -2,6 +2,7 @@
 
 import httpx
 
+from e2e.pages import is_same_origin, page_assets
 from e2e.stacks import Stack
 
 
@@ -27,3 +28,15 @@ def test_index_lists_the_services(stack: Stack) -> None:
     index = httpx.get(f"{stack.gateway_url}/api").json()
     assert index["routes"]["/api/catalog"] == {"service": "catalog", "upstream_path": "/"}
     assert index["routes"]["/api/inventory"] == {"service": "orders", "upstream_path": "/inventory"}
+
+
+def test_docs_work_offline(stack: Stack) -> None:
+    """Swagger UI's script, style sheet and icon come from the stack, not a CDN."""
+    page = httpx.get(f"{stack.gateway_url}/docs")
+    assets = page_assets(page.text)
+    assert [url for url in assets if not is_same_origin(url)] == []
+    assert "/openapi.json" in assets
+    for url in assets:
+        response = httpx.get(f"{stack.gateway_url}{url}", timeout=30)
+        assert response.status_code == 200, url
+        assert response.content, url

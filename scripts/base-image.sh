@@ -6,7 +6,13 @@
 # Python 3.11 from the distribution's packages with debootstrap, adds the
 # host's CA bundle (so pip works behind TLS-inspecting proxies) and imports it
 # as $LOCAL_PYTHON_IMAGE. Debian's mirror is read from apt's own sources.
+#
+# debootstrap is installed on the host only when asked: --install-debootstrap
+# (what .ci/run does); otherwise a missing one is an error that says so.
 set -euo pipefail
+
+install_debootstrap=0
+[ "${1:-}" = --install-debootstrap ] && install_debootstrap=1
 
 want="${PYTHON_IMAGE:-python:3.11-slim}"
 local_image="${LOCAL_PYTHON_IMAGE:-motostack/python-base:bookworm}"
@@ -21,10 +27,16 @@ if [ "$(id -u)" != 0 ]; then
   log "building $local_image needs root (debootstrap); or set PYTHON_IMAGE to an image you have"
   exit 1
 fi
-command -v debootstrap >/dev/null 2>&1 || {
+if ! command -v debootstrap >/dev/null 2>&1; then
+  if [ "$install_debootstrap" != 1 ]; then
+    log "debootstrap is not installed. scripts/base-image.sh --install-debootstrap installs" \
+      "Debian's debootstrap package (apt-get) and builds $local_image; or set PYTHON_IMAGE"
+    exit 1
+  fi
+  log "installing Debian's debootstrap package on this machine (apt-get install debootstrap)"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
-}
+fi
 mirror="${DEBIAN_MIRROR:-}"
 if [ -z "$mirror" ]; then
   mirror=$({ cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null || true; } \

@@ -2,7 +2,7 @@
 # `make reset`: wipe all emulated AWS state, then seed again. Asks first unless YES=1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-endpoint=${AWS_ENDPOINT_URL:-http://127.0.0.1:${MOTO_PORT:-4566}}
+endpoint=$("$here/endpoint.sh")
 
 if [ "${YES:-}" != 1 ]; then
   read -r -p "Delete every table, bucket and item at $endpoint and re-seed? [y/N] " answer

@@ -1,9 +1,33 @@
 #!/usr/bin/env bash
-# `make up`: build, start and wait until every service is healthy and seeded.
+# `make up`: the stack, up, healthy and seeded, then where to go next.
+#
+# With a Docker engine and compose v2: `docker compose up --build --wait`.
+# Without: the same stack as local processes in the background (what `make dev`
+# runs, detached), state and logs under .data/. This script installs nothing
+# and starts no daemon: setting up Docker is the user's choice (README).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+cd "$(dirname "$0")/.."
 
-"$here/compose.sh" up --build --wait "$@"
+scripts/bootstrap.sh
+if .venv/bin/python -m devstack endpoint >/dev/null; then
+  echo "a local stack of this checkout already runs: make ps | make down"
+  exit 0
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  missing="no Docker engine answers"
+elif ! docker compose version >/dev/null 2>&1; then
+  missing="Docker has no compose v2 plugin"
+else
+  missing=""
+fi
+
+if [ -z "$missing" ]; then
+  scripts/compose.sh up --build --wait "$@"
+else
+  echo "make up: $missing, so the stack runs as local processes instead (state and logs in .data/)"
+  .venv/bin/python -m devstack up
+fi
 gateway="http://localhost:${GATEWAY_PORT:-8080}"
 cat <<EOT
 

@@ -7,6 +7,7 @@ from typing import Any
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 
 from services.common import health
 from services.common.aws import aws_client
@@ -18,6 +19,7 @@ from services.common.internal import (
     RequireInternalToken,
     internal_token_secret,
 )
+from services.common.docs import serve_assets, swagger_page
 from services.common.logs import AccessLogMiddleware, configure_logging
 from services.common.methods import HttpMethods
 from services.common.problems import COMMON_PROBLEMS, document_problems, install_problem_handlers
@@ -71,8 +73,17 @@ def create_app(
         lifespan=guarded,
         # The gateway replaces both with stack-wide ones.
         openapi_url="/openapi.json" if serves_own_docs else None,
-        docs_url="/docs" if serves_own_docs else None,
+        docs_url=None,
+        redoc_url=None,
     )
+    serve_assets(app)
+    if serves_own_docs:
+        title = f"{app.title} API"
+
+        @app.get("/docs", include_in_schema=False)
+        async def docs() -> HTMLResponse:
+            return swagger_page("/openapi.json", title)
+
     app.state.settings = settings
     app.state.readiness_checks = {}  # filled by the service's lifespan
     install_problem_handlers(app)

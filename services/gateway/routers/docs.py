@@ -3,9 +3,9 @@
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from services.common.docs import swagger_page
 from services.gateway.openapi import stack_spec
 from services.gateway.settings import ROUTES
 
@@ -41,4 +41,4 @@ async def openapi(request: Request) -> dict[str, Any]:
 
 @router.get("/docs", include_in_schema=False)
 async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="motostack API")
+    return swagger_page("/openapi.json", "motostack API")
