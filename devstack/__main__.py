@@ -36,7 +36,8 @@ def main() -> int:
     try:
         stack.up()
         print(
-            f"\nmotostack is up: API {stack.gateway_url}/api/catalog/products, "
+            f"\nmotostack is up: shop {stack.gateway_url}/, "
+            f"API {stack.gateway_url}/api/catalog/products, "
             f"docs {stack.gateway_url}/docs, AWS endpoint {stack.aws_endpoint_url}. "
             "Ctrl-C stops everything.\n",
             flush=True,

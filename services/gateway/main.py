@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from services.common.app import create_app
 from services.common.aws import aws_client
 from services.common.health import ReadinessCheck
+from services.gateway import demo
 from services.gateway.api_keys import ApiKeys
 from services.gateway.routers import docs, proxy
 from services.gateway.settings import READINESS_NEEDS, GatewaySettings
@@ -53,3 +54,4 @@ app = create_app(
     serves_own_docs=False,
     description="Single origin of the motostack shop: `/api/<service>/...`.",
 )
+demo.install(app)
