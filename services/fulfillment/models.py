@@ -141,6 +141,10 @@ def receipt_key(order_id: str) -> str:
     return f"receipts/{order_id}.json"
 
 
+WRITTEN_AT = "written-at"
+"""User metadata of a receipt: when it was written, to the millisecond."""
+
+
 def sent_email_key(order_id: str) -> str:
     """A copy of the confirmation as sent: SES keeps none that a client could read back."""
     return f"emails/{order_id}.json"
@@ -198,6 +202,8 @@ class Fulfiller:
                 Key=key,
                 Body=render_receipt(event),
                 ContentType="application/json",
+                # S3's Last-Modified has whole seconds; the flow view shows milliseconds.
+                Metadata={WRITTEN_AT: datetime.now(UTC).isoformat()},
             )
             progress = self.ledger.save(replace(progress, receipt=key))
         if progress.email_message_id is None:

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
 from services.common.errors import NotFound
-from services.fulfillment.models import Ledger, receipt_key, sent_email_key
+from services.fulfillment.models import WRITTEN_AT, Ledger, receipt_key, sent_email_key
 
 
 class StoredReceipt(BaseModel):
@@ -75,7 +75,8 @@ class FulfilmentRecords:
                 return None
             raise
         content: dict[str, Any] = json.loads(answer["Body"].read())
-        return content, answer["LastModified"]
+        written = answer.get("Metadata", {}).get(WRITTEN_AT)
+        return content, datetime.fromisoformat(written) if written else answer["LastModified"]
 
 
 def _missing(error: ClientError) -> bool:

@@ -33,6 +33,8 @@ def test_the_record_holds_the_receipt_and_the_email_as_sent(
     assert record.email.message_id == sent.id
     assert (record.email.subject, record.email.body) == (sent.subject, sent.body)
     assert record.email.to == ["grace@example.com"]
+    # In the order they happened, to the millisecond (S3's Last-Modified has whole seconds).
+    assert record.started_at <= record.receipt.written_at <= record.email.sent_at
 
 
 def test_an_order_the_worker_never_saw_is_not_found(records: FulfilmentRecords) -> None:
