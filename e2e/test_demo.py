@@ -6,10 +6,14 @@ screenshot of its page under ``.data/artifacts/`` (see ``conftest.py``).
 """
 
 import json
+import threading
 import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.browser import ARTIFACTS, screenshot_dir
@@ -262,3 +266,67 @@ def test_the_aws_view_shows_resources_and_only_the_names_of_secrets(page: Page) 
     expect(page.locator("#durable")).to_contain_text("fsync")
     assert "demo-key" not in page.content()
     snap(page, "aws")
+
+
+@pytest.fixture
+def foreign_page() -> Iterator[str]:
+    """A page served by another local server (another origin on this machine)."""
+
+    class ForeignPage(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<h1>a foreign page</h1>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ForeignPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_foreign_page_cannot_order_with_the_stacks_key(
+    page: Page, api: httpx.Client, stack: Stack, foreign_page: str
+) -> None:
+    """CSRF: a page of another local origin (say, another dev server on this machine) posts
+    to the shop's API; the gateway adds no key to it."""
+    product = stocked_product(api, 5)
+    email = customer()
+    order = {"customer": email, "lines": [{"sku": product["sku"], "quantity": 1}]}
+    page.goto(foreign_page)
+    # The only writes a foreign page can send without a CORS preflight are "simple" ones;
+    # its script cannot read the answer, but the browser's network log shows the status:
+    # 401 means the gateway added no key (with one, the orders service would answer 422).
+    with page.expect_response(lambda response: "/api/orders" in response.url) as answer:
+        page.evaluate(
+            """([url, body]) => fetch(url, {method: 'POST', mode: 'no-cors', body,
+                                           headers: {'Content-Type': 'text/plain'}})""",
+            [f"{stack.gateway_url}/api/orders", json.dumps(order)],
+        )
+    assert answer.value.status == 401
+    assert orders_of(api, email) == []
+    assert available(api, product["sku"]) == 5
+
+
+def test_a_rebinding_page_on_a_foreign_host_gets_no_key(
+    anonymous_api: httpx.Client, stack: Stack
+) -> None:
+    """DNS rebinding: the foreign page's origin is the host it asks for, which is not loopback."""
+    port = stack.gateway_url.rsplit(":", 1)[-1]
+    response = anonymous_api.post(
+        "/orders",
+        json={"customer": customer(), "lines": [{"sku": "MUG-001", "quantity": 1}]},
+        headers={
+            "Host": f"shop.example:{port}",
+            "Origin": f"http://shop.example:{port}",
+            "Sec-Fetch-Site": "same-origin",
+            "Idempotency-Key": uuid.uuid4().hex,
+        },
+    )
+    assert response.status_code == 401, response.text
