@@ -93,7 +93,8 @@ def test_the_first_page_renders_fast_and_fits_a_phone(page: Page, stack: Stack) 
         """() => {
           const nav = performance.getEntriesByType('navigation')[0];
           const paint = performance.getEntriesByName('first-contentful-paint')[0];
-          return {dom_content_loaded_ms: nav.domContentLoadedEventEnd,
+          return {first_byte_ms: nav.responseStart, html_done_ms: nav.responseEnd,
+                  dom_content_loaded_ms: nav.domContentLoadedEventEnd,
                   first_contentful_paint_ms: paint ? paint.startTime : null,
                   load_ms: nav.loadEventEnd};
         }"""
