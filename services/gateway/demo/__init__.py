@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.gateway.demo import pages
+from services.gateway.demo.grid_cache import GridCache
 from services.gateway.demo.page_auth import PageKeyMiddleware
 from services.gateway.demo.settings import DemoSettings
 
@@ -14,6 +15,7 @@ def install(app: FastAPI) -> None:
     """Add the pages, their static assets and, on a local stack only, the page's write key."""
     settings = DemoSettings()
     app.state.demo_settings = settings
+    app.state.demo_grid = GridCache(settings.demo_grid_fresh_seconds)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     key = settings.page_key()

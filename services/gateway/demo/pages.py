@@ -18,6 +18,7 @@ from services.catalog.models import Product, ProductPage
 from services.gateway.demo import emulated_aws
 from services.gateway.demo.aws_clients import aws_clients
 from services.gateway.demo.flow import flow_state
+from services.gateway.demo.grid_cache import GridCache
 from services.gateway.demo.settings import DemoSettings
 from services.gateway.demo.upstreams import UpstreamError, Upstreams
 from services.orders.models import Order
@@ -67,8 +68,14 @@ def _unavailable(request: Request, error: UpstreamError) -> HTMLResponse:
 @router.get("/")
 async def shop(request: Request, cursor: str | None = Query(None, max_length=1024)) -> Response:
     params: dict[str, Any] = {"limit": GRID_SIZE} | ({"cursor": cursor} if cursor else {})
+    upstreams = _upstreams(request)
+    cache: GridCache = request.app.state.demo_grid
+
+    async def fetch() -> Any:
+        return await upstreams.get("catalog", "/products", params)
+
     try:
-        found = await _upstreams(request).get("catalog", "/products", params)
+        found = await fetch() if cursor else await cache.get("first", fetch)
     except UpstreamError as error:
         return _unavailable(request, error)
     page = ProductPage.model_validate(found or {"items": [], "next_cursor": None})

@@ -14,6 +14,12 @@ class DemoSettings(StackSettings):
         default=8, ge=1, le=50, description="How many recent orders the flow view follows."
     )
 
+    demo_grid_fresh_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="The shop's grid is served from memory, refreshed after this many seconds.",
+    )
+
     def page_key(self) -> str | None:
         """The key the page's writes get, or None: never on ``STACK_TARGET=aws``, whatever
         the environment holds, so no shortcut reaches a real deployment."""
