@@ -67,7 +67,8 @@ def supervise(data_dir: Path, log: str | None) -> int:
             },
         ).write(path)
         print(
-            f"\nmotostack is up: API {stack.gateway_url}/api/catalog/products, "
+            f"\nmotostack is up: shop {stack.gateway_url}/, "
+            f"API {stack.gateway_url}/api/catalog/products, "
             f"docs {stack.gateway_url}/docs, AWS endpoint {stack.aws_endpoint_url}. "
             f"{'make down' if log else 'Ctrl-C'} stops everything.\n",
             flush=True,

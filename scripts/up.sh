@@ -32,6 +32,7 @@ gateway="http://localhost:${GATEWAY_PORT:-8080}"
 cat <<EOT
 
 motostack is up and seeded.
+  shop       $gateway/   (the event flow at /flow, the emulated AWS at /aws)
   API        $gateway/api/catalog/products?limit=5
   orders     $gateway/api/orders (writes: X-API-Key: ${DEMO_API_KEY:-motostack-local-demo-key})
   API docs   $gateway/docs

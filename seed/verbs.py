@@ -19,6 +19,7 @@ from seed.fixtures import (
     read_products,
 )
 from seed.iam import policy
+from seed.images import load_images
 from seed.provision import ensure, inspect, remove
 from seed.settings import SeedSettings
 from seed.stack import resources_by_service, stack_resources
@@ -97,7 +98,9 @@ def apply(
     outcome = ensure_internal_token(clients["secretsmanager"], internal_token_secret(settings).name)
     changed += outcome != "exists"
     logger.info("internal token: %s", outcome)
-    if settings.demo_api_key:
+    if settings.demo_api_key and settings.stack_target == "aws":
+        logger.warning("DEMO_API_KEY ignored: a demo key never goes to a real AWS account")
+    elif settings.demo_api_key:
         outcome = ensure_api_key(
             clients["secretsmanager"], GatewaySettings().api_keys_secret, settings.demo_api_key
         )
@@ -112,10 +115,12 @@ def apply(
         catalog = ProductStore(clients["dynamodb"], products_table)
         report = load_products(catalog, products, progress)
         logger.info("products: %d created, %d already there", report.created, report.unchanged)
+        images = load_images(clients["s3"], CatalogSettings().images_bucket, products)
+        logger.info("images: %d uploaded, %d already there", images.created, images.unchanged)
         orders = OrderStore(clients["dynamodb"], OrdersSettings().orders_table)
         stock = load_inventory(orders, levels)
         logger.info("stock: %d SKUs stocked, %d already there", stock.created, stock.unchanged)
-        changed += report.created + stock.created
+        changed += report.created + images.created + stock.created
         mark_fixtures_loaded(clients["dynamodb"], products_table)
     return changed
 

@@ -35,7 +35,7 @@ def program_text() -> str:
 
 def settings_fields() -> set[str]:
     """Variables pydantic-settings reads: the fields of every settings class, upper-cased."""
-    for module in [*ROOT.glob("services/*/settings.py"), *ROOT.glob("seed/settings.py")]:
+    for module in [*ROOT.glob("services/**/settings.py"), *ROOT.glob("seed/settings.py")]:
         importlib.import_module(".".join(module.relative_to(ROOT).with_suffix("").parts))
     names: set[str] = set()
     pending: list[type[BaseSettings]] = [BaseSettings]

@@ -17,7 +17,8 @@ from services.common.aws import aws_client
 from services.fulfillment.consumer import Consumer
 from services.fulfillment.dead_letters import DeadLetters
 from services.fulfillment.orders_api import OrdersApi
-from services.fulfillment.routers import dead_letters
+from services.fulfillment.records import FulfilmentRecords
+from services.fulfillment.routers import dead_letters, records
 from services.fulfillment.settings import FulfillmentSettings
 from services.fulfillment.wiring import build_fulfiller, orders_http
 
@@ -29,6 +30,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     http = orders_http(settings)
     orders = OrdersApi(http)
     fulfiller = build_fulfiller(settings, http)
+    app.state.records = FulfilmentRecords(s3, settings.receipts_bucket, fulfiller.ledger)
     app.state.dead_letters = await run_in_threadpool(
         DeadLetters, sqs, settings.queue, settings.dead_letter_queue
     )
@@ -72,7 +74,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 app = create_app(
     service="fulfillment",
     settings=FulfillmentSettings(),
-    routers=[dead_letters.router],
+    routers=[dead_letters.router, records.router],
     aws_services=("sqs", "s3", "ses"),
     lifespan=lifespan,
     description="Consumes OrderPlaced: receipt to S3, e-mail through SES, order marked "

@@ -39,12 +39,15 @@ class Progress:
     receipt: str | None = None
     email_message_id: str | None = None
     done: bool = False
+    started_at: datetime | None = None
+    """When the first attempt took the order (shown in the demo's flow view)."""
 
     def body(self) -> bytes:
         return json.dumps(
             {
                 "order_id": self.order_id,
                 "holder": self.holder,
+                "started_at": self.started_at.isoformat() if self.started_at else None,
                 "lease_until": self.lease_until.isoformat(),
                 "receipt": self.receipt,
                 "email_message_id": self.email_message_id,
@@ -73,13 +76,14 @@ class Ledger:
 
     def acquire(self, order_id: str, holder: str) -> Progress:
         """The order's record, leased to ``holder``; TryLater while another holder's lease runs."""
-        fresh = Progress(order_id, holder, datetime.now(UTC) + self._lease)
+        now = datetime.now(UTC)
+        fresh = Progress(order_id, holder, now + self._lease, started_at=now)
         try:
             return self._write(fresh, IfNoneMatch="*")
         except ClientError as error:
             if not _is_precondition_failure(error):
                 raise
-        current = self._read(order_id)
+        current = self.read(order_id)
         if current.done:
             return current
         now = datetime.now(UTC)
@@ -107,7 +111,7 @@ class Ledger:
         )
         return replace(progress, etag=answer["ETag"])
 
-    def _read(self, order_id: str) -> Progress:
+    def read(self, order_id: str) -> Progress:
         answer = self._s3.get_object(Bucket=self._bucket, Key=self.key(order_id))
         data = json.loads(answer["Body"].read())
         return Progress(
@@ -118,7 +122,12 @@ class Ledger:
             receipt=data["receipt"],
             email_message_id=data["email_message_id"],
             done=data["done"],
+            started_at=_optional_time(data.get("started_at")),
         )
+
+
+def _optional_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def parse_event(body: str) -> OrderPlaced:
@@ -130,6 +139,15 @@ def parse_event(body: str) -> OrderPlaced:
 
 def receipt_key(order_id: str) -> str:
     return f"receipts/{order_id}.json"
+
+
+WRITTEN_AT = "written-at"
+"""User metadata of a receipt: when it was written, to the millisecond."""
+
+
+def sent_email_key(order_id: str) -> str:
+    """A copy of the confirmation as sent: SES keeps none that a client could read back."""
+    return f"emails/{order_id}.json"
 
 
 def render_receipt(event: OrderPlaced) -> bytes:
@@ -184,6 +202,8 @@ class Fulfiller:
                 Key=key,
                 Body=render_receipt(event),
                 ContentType="application/json",
+                # S3's Last-Modified has whole seconds; the flow view shows milliseconds.
+                Metadata={WRITTEN_AT: datetime.now(UTC).isoformat()},
             )
             progress = self.ledger.save(replace(progress, receipt=key))
         if progress.email_message_id is None:
@@ -193,9 +213,28 @@ class Fulfiller:
                 Destination={"ToAddresses": [event.order.customer]},
                 Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}},
             )
+            self._keep_copy(event, sent["MessageId"], subject, text)
             progress = self.ledger.save(replace(progress, email_message_id=sent["MessageId"]))
         assert progress.receipt is not None
         assert progress.email_message_id is not None
-        self._orders.mark_fulfilled(event.order.id, progress.receipt, progress.email_message_id)
+        self._orders.mark_fulfilled(
+            event.order.id, progress.receipt, progress.email_message_id, event.order.request_id
+        )
         self.ledger.save(replace(progress, done=True))
         return "fulfilled"
+
+    def _keep_copy(self, event: OrderPlaced, message_id: str, subject: str, text: str) -> None:
+        copy = {
+            "message_id": message_id,
+            "sender": self._sender,
+            "to": [event.order.customer],
+            "subject": subject,
+            "body": text,
+            "sent_at": datetime.now(UTC).isoformat(),
+        }
+        self._s3.put_object(
+            Bucket=self._bucket,
+            Key=sent_email_key(event.order.id),
+            Body=json.dumps(copy, indent=2).encode(),
+            ContentType="application/json",
+        )

@@ -11,11 +11,16 @@ class OrdersApi:
     def __init__(self, http: httpx.Client) -> None:
         self._http = http
 
-    def mark_fulfilled(self, order_id: str, receipt: str, email_message_id: str) -> None:
+    def mark_fulfilled(
+        self, order_id: str, receipt: str, email_message_id: str, request_id: str | None = None
+    ) -> None:
+        """``request_id`` (the placing request's) makes the whole path share one id in logs."""
+        headers = {"X-Request-ID": request_id} if request_id else {}
         try:
             response = self._http.put(
                 f"/orders/{order_id}/fulfillment",
                 json={"receipt": receipt, "email_message_id": email_message_id},
+                headers=headers,
             )
         except httpx.TransportError as error:
             raise TryLater(f"orders service unreachable: {type(error).__name__}") from error

@@ -13,6 +13,7 @@ from services.common.app import create_app
 from services.common.aws import aws_client
 from services.common.health import ReadinessCheck
 from services.common.internal import InternalToken, internal_token_secret
+from services.gateway import demo
 from services.gateway.api_keys import ApiKeys
 from services.gateway.proxy import KEEPALIVE_EXPIRY_SECONDS
 from services.gateway.routers import docs, proxy
@@ -60,3 +61,4 @@ app = create_app(
     internal_writes=False,  # it checks the public API keys, and adds the internal token
     description="Single origin of the motostack shop: `/api/<service>/...`.",
 )
+demo.install(app)

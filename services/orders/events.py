@@ -27,6 +27,9 @@ class PlacedOrder(BaseModel):
     customer: str = Field(pattern=EMAIL_PATTERN)
     lines: list[EventLine] = Field(min_length=1)
     placed_at: datetime
+    request_id: str | None = Field(
+        default=None, description="Of the request that placed it; consumers pass it on."
+    )
 
 
 class OrderPlaced(BaseModel):

@@ -92,6 +92,9 @@ class Order(BaseModel):
     fulfilled_at: datetime | None = None
     receipt: str | None = None
     email_message_id: str | None = None
+    request_id: str | None = Field(
+        default=None, description="Request id of the call that placed it: follows the order."
+    )
     version: int = Field(description="1 when placed, 2 once fulfilled; never more.")
 
 
@@ -141,7 +144,7 @@ def _order_item(order: Order) -> dict[str, Any]:
     )
 
 
-def _order(item: dict[str, Any]) -> Order:
+def order_from_item(item: dict[str, Any]) -> Order:
     data = from_item(item)
     return Order.model_validate({k: v for k, v in data.items() if k in Order.model_fields})
 
@@ -156,7 +159,9 @@ class OrderStore:
         self._table = table
         self._retention = idempotency_retention
 
-    def place(self, request: OrderRequest, idempotency_key: str) -> Placement:
+    def place(
+        self, request: OrderRequest, idempotency_key: str, *, request_id: str | None = None
+    ) -> Placement:
         fingerprint = request.fingerprint()
         now = datetime.now(UTC)
         remembered = self._remembered(idempotency_key, now)
@@ -168,6 +173,7 @@ class OrderStore:
             lines=request.lines,
             status="PLACED",
             placed_at=now,
+            request_id=request_id,
             version=1,
         )
         claim_key = {
@@ -260,7 +266,7 @@ class OrderStore:
         ).get("Item")
         if item is None:
             raise NotFound(f"no order with id {order_id!r}")
-        return _order(item)
+        return order_from_item(item)
 
     def page_by_customer(self, customer: str, *, limit: int, cursor: str | None) -> OrderPage:
         """One page of a customer's orders, oldest first (the index is eventually consistent)."""
@@ -276,7 +282,7 @@ class OrderStore:
             limit=limit,
             cursor=cursor,
         )
-        return OrderPage(items=[_order(item) for item in items], next_cursor=next_cursor)
+        return OrderPage(items=[order_from_item(item) for item in items], next_cursor=next_cursor)
 
     def mark_fulfilled(self, order_id: str, fulfillment: Fulfillment) -> Order:
         """PLACED → FULFILLED once; asking again returns the order unchanged."""
@@ -307,7 +313,7 @@ class OrderStore:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
             return self.get(order_id)  # already fulfilled, or NotFound
-        return _order(item)
+        return order_from_item(item)
 
     def stock(self, sku: str) -> StockLevel | None:
         item = self._db.get_item(
@@ -340,14 +346,15 @@ class OrderStore:
             ExpressionAttributeValues={":pending": {"S": "pending"}},
             Limit=limit,
         )["Items"]
-        return [_order(item) for item in items]
+        return [order_from_item(item) for item in items]
 
     def mark_published(self, order_id: str) -> None:
         self._db.update_item(
             TableName=self._table,
             Key=_order_key(order_id),
-            UpdateExpression="REMOVE outbox",
+            UpdateExpression="SET published_at = if_not_exists(published_at, :now) REMOVE outbox",
             ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":now": {"S": datetime.now(UTC).isoformat()}},
         )
 
     def ping(self) -> None:

@@ -37,6 +37,7 @@ def order_placed(order: Order) -> OrderPlaced:
             customer=order.customer,
             lines=[EventLine(sku=line.sku, quantity=line.quantity) for line in order.lines],
             placed_at=order.placed_at,
+            request_id=order.request_id,
         ),
     )
 

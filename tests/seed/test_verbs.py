@@ -12,6 +12,7 @@ from seed.settings import SeedSettings
 from seed.stack import stack_resources
 from services.catalog.models import ProductStore
 from services.catalog.settings import CatalogSettings
+from services.gateway.settings import GatewaySettings
 from services.orders.models import OrderStore
 from services.orders.settings import OrdersSettings
 
@@ -55,6 +56,12 @@ def test_apply_needs_yes_on_real_aws_and_skips_fixtures(
     assert all(line.startswith("= ") for line in plan_lines(settings, capsys))
     orders = OrderStore(stack_clients["dynamodb"], OrdersSettings().orders_table)
     assert orders.stock("MUG-001") is None, "no fixtures on real AWS unless asked"
+    keys = stack_clients["secretsmanager"].get_secret_value(
+        SecretId=GatewaySettings().api_keys_secret
+    )["SecretString"]
+    assert settings.demo_api_key is not None
+    assert settings.demo_api_key not in keys, "the demo key never goes to a real account"
+    assert "DEMO_API_KEY ignored" in caplog.text
     assert run(settings, ["apply", "--yes", "--with-fixtures"]) == 0
     assert orders.stock("MUG-001") is not None
 

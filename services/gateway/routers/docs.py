@@ -1,20 +1,15 @@
-"""The stack's front page: an index of services and one Swagger UI for all of them."""
+"""An index of services and one Swagger UI for all of them (the shop is at ``/``)."""
 
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from services.common.docs import swagger_page
 from services.gateway.openapi import stack_spec
 from services.gateway.settings import ROUTES
 
 router = APIRouter(tags=["docs"])
-
-
-@router.get("/", include_in_schema=False)
-async def home() -> RedirectResponse:
-    return RedirectResponse("/docs")
 
 
 @router.get("/api", summary="Index of the services behind this gateway")

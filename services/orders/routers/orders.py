@@ -2,6 +2,7 @@
 
 from typing import Annotated, Any
 
+from asgi_correlation_id import correlation_id
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 
@@ -63,7 +64,9 @@ async def place_order(
     ],
 ) -> Order:
     """Takes the stock and records the order in one transaction, then publishes OrderPlaced."""
-    placement = await run_in_threadpool(orders.place, request, idempotency_key)
+    placement = await run_in_threadpool(
+        orders.place, request, idempotency_key, request_id=correlation_id.get()
+    )
     if not placement.replayed:
         await run_in_threadpool(events.publish, placement.order)
     response.headers["Location"] = f"/orders/{placement.order.id}"

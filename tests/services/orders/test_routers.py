@@ -76,3 +76,13 @@ def test_orders_are_listed_per_customer_and_fulfilled_once(client: TestClient) -
 
 def test_readiness_covers_table_and_topic(client: TestClient) -> None:
     assert client.get("/readyz").json()["checks"] == {"orders_table": "ok", "events_topic": "ok"}
+
+
+def test_an_order_keeps_the_request_id_it_was_placed_with(client: TestClient) -> None:
+    response = client.post(
+        "/orders", json=BODY, headers={"Idempotency-Key": "key-00000009", "X-Request-ID": "req-42"}
+    )
+    assert response.status_code == 201, response.text
+    order = response.json()
+    assert order["request_id"] == "req-42"
+    assert client.get(f"/orders/{order['id']}").json()["request_id"] == "req-42"
