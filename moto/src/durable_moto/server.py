@@ -15,7 +15,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from durable_moto import runfiles
+from durable_moto import patches, runfiles
 from durable_moto.app import DurableApp
 from durable_moto.config import DurableConfig
 from durable_moto.guard import AdminGuard
@@ -26,6 +26,11 @@ logger = logging.getLogger("durable_moto")
 
 
 def serve(host: str, port: int, config: DurableConfig) -> int:
+    try:
+        patches.apply()
+    except patches.PatchVersionError as error:
+        print(error, file=sys.stderr)
+        return 3
     moto_app = DomainDispatcherApplication(create_backend_app)
     store: DurableStore | None = None
     app: object = moto_app

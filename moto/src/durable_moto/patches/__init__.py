@@ -1,0 +1,47 @@
+"""Fixes for Moto's hot paths, applied at start-up to the one Moto version they were written for.
+
+Each module patches one service and says in its docstring what was slow, why,
+and what the patch changes; each is small enough to be proposed to Moto as is.
+A patch replaces a function of Moto's by a version of it that behaves the same
+but does less work, so it is only valid for the exact version it was read
+from: on any other version the server refuses to start rather than patch
+blindly (``DURABLE_MOTO_PATCHES=off`` starts it unpatched).
+"""
+
+import os
+
+import moto
+
+from durable_moto.patches import dynamodb, sqs
+
+PINNED_MOTO = "5.2.5"
+"""The version in moto/requirements.lock; a test keeps the two equal."""
+
+_applied = False
+
+
+class PatchVersionError(RuntimeError):
+    """The installed Moto is not the one the patches were written for."""
+
+
+def enabled() -> bool:
+    return os.environ.get("DURABLE_MOTO_PATCHES", "on") != "off"
+
+
+def apply(version: str = moto.__version__) -> bool:
+    """Apply every patch once; False when disabled. Raises PatchVersionError."""
+    global _applied
+    if not enabled():
+        return False
+    if version != PINNED_MOTO:
+        raise PatchVersionError(
+            f"durable-moto's fixes to Moto were written for Moto {PINNED_MOTO}, but Moto "
+            f"{version} is installed. Install moto=={PINNED_MOTO}, or start with "
+            "DURABLE_MOTO_PATCHES=off to run this Moto unpatched (slower transactions and "
+            "queues, nothing else changes)."
+        )
+    if not _applied:
+        dynamodb.apply()
+        sqs.apply()
+        _applied = True
+    return True
