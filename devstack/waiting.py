@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import httpx
 
+from durable_moto.startup import PROGRESS_HEADER
+
 
 class StackError(RuntimeError):
     pass
@@ -14,9 +16,15 @@ class StackError(RuntimeError):
 def wait_healthy(
     url: str, timeout_seconds: float, *, alive: Callable[[], bool] | None = None
 ) -> None:
-    """Poll ``url`` until it answers 200."""
+    """Poll ``url`` until it answers 200.
+
+    The deadline restarts whenever a recovering durable Moto reports progress
+    (a long journal is slow to replay, not broken); ``timeout_seconds`` bounds
+    the time *without* progress.
+    """
     deadline = time.monotonic() + timeout_seconds
     last = "no answer"
+    progress: str | None = None
     while time.monotonic() < deadline:
         if alive is not None and not alive():
             raise StackError(f"process behind {url} exited while starting")
@@ -25,10 +33,14 @@ def wait_healthy(
             if response.status_code == 200:
                 return
             last = f"HTTP {response.status_code}: {response.text[:200]}"
+            moved = response.headers.get(PROGRESS_HEADER)
+            if moved is not None and moved != progress:
+                progress = moved
+                deadline = time.monotonic() + timeout_seconds
         except httpx.HTTPError as error:
             last = f"{type(error).__name__}: {error}"
         time.sleep(0.2)
-    raise StackError(f"{url} not healthy after {timeout_seconds:g} s ({last})")
+    raise StackError(f"{url} not healthy, no progress for {timeout_seconds:g} s ({last})")
 
 
 def free_port() -> int:

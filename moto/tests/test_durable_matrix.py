@@ -14,7 +14,10 @@ States = dict[str, list[State]]
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DurableServer, States]]:
-    server = DurableServer(Path(tmp_path_factory.mktemp("matrix")) / "data")
+    # No snapshot from the replay budget: the kill -9 case must be journal replay alone.
+    server = DurableServer(
+        Path(tmp_path_factory.mktemp("matrix")) / "data", DURABLE_MOTO_REPLAY_BUDGET_SECONDS="3600"
+    )
     server.start()
     states: States = {scenario.name: [scenario.create(server, "r1")] for scenario in SCENARIOS}
     yield server, states

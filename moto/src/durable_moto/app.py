@@ -116,8 +116,10 @@ class DurableApp:
 
     def _run_seeded(self, record: Record) -> wsgi.Response:
         """Run it exactly as a replay will: from the record, with its seed."""
+        started = time.perf_counter()
         with determinism.seeded(record.seed) as keys, effects.recording() as outside:
             response = wsgi.call(self.moto_app, wsgi.environ_for(record))
+        self.store.replay_cost.add(time.perf_counter() - started)  # what its replay will cost
         record.keys.extend(keys)
         record.effects.extend(outside)
         return response

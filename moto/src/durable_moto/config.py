@@ -14,6 +14,8 @@ class DurableConfig:
     data_dir: Path
     fsync: FsyncPolicy = "always"
     """always: fsync before every response; everysec: at most ~1 s lost; no: the OS decides."""
+    replay_budget_seconds: float = 2.0
+    """Snapshot once replaying the journal since the last one would take this long."""
     compact_after_records: int = 10_000
     compact_after_bytes: int = 64 * 1024 * 1024
     recover: RecoverMode = "strict"
@@ -26,6 +28,7 @@ class DurableConfig:
         values: dict[str, object] = {
             "data_dir": Path(env.get("MOTO_DATA_DIR", "/data")),
             "fsync": env.get("DURABLE_MOTO_FSYNC", "always"),
+            "replay_budget_seconds": float(env.get("DURABLE_MOTO_REPLAY_BUDGET_SECONDS", 2.0)),
             "compact_after_records": int(env.get("DURABLE_MOTO_COMPACT_RECORDS", 10_000)),
             "compact_after_bytes": int(env.get("DURABLE_MOTO_COMPACT_BYTES", 64 * 1024 * 1024)),
             "recover": env.get("DURABLE_MOTO_RECOVER", "strict"),

@@ -19,7 +19,9 @@ from durable_moto import patches, runfiles
 from durable_moto.app import DurableApp
 from durable_moto.config import DurableConfig
 from durable_moto.guard import AdminGuard
+from durable_moto.replay_cost import ReplayCost, ReplayProgress, pending_records
 from durable_moto.snapshot import SnapshotError
+from durable_moto.startup import StartupGate
 from durable_moto.store import DurableStore, RecoveryError
 
 logger = logging.getLogger("durable_moto")
@@ -32,21 +34,28 @@ def serve(host: str, port: int, config: DurableConfig) -> int:
         print(error, file=sys.stderr)
         return 3
     moto_app = DomainDispatcherApplication(create_backend_app)
-    store: DurableStore | None = None
-    app: object = moto_app
-    if config.persistence:
-        store = DurableStore(config, moto.__version__)
+    store = DurableStore(config, moto.__version__) if config.persistence else None
+    if store:
+        config.data_dir.mkdir(parents=True, exist_ok=True)  # the admin token lives there
+    pending = pending_records(config.data_dir) if store else 0
+    progress = ReplayProgress(pending, store.replay_cost if store else ReplayCost())
+    # Listening from the start: while recovery runs, requests get its progress (503).
+    gate = StartupGate(progress)
+    guarded = AdminGuard(gate, runfiles.admin_token(config.data_dir if store else None))
+    server = make_server(host, port, guarded, threaded=True, request_handler=MotoRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    if store is None:
+        gate.open(moto_app)
+    else:
+        store.close_in_child.append(server.socket.fileno())
         durable = DurableApp(moto_app, store)
         try:
-            store.open(durable.replay, durable.reset_moto)
+            store.open(progress.wrap(durable.replay), durable.reset_moto)
         except RecoveryError as error:
             print(error, file=sys.stderr)
+            server.shutdown()
             return 3
-        app = durable
-    guarded = AdminGuard(app, runfiles.admin_token(config.data_dir if store else None))  # type: ignore[arg-type]
-    server = make_server(host, port, guarded, threaded=True, request_handler=MotoRequestHandler)
-    if store is not None:
-        store.close_in_child.append(server.socket.fileno())
+        gate.open(durable)
         runfiles.write_address(config.data_dir, runfiles.Address(host, server.port, os.getpid()))
     stop = threading.Event()
 
@@ -55,7 +64,6 @@ def serve(host: str, port: int, config: DurableConfig) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     where = f"data in {config.data_dir}, fsync {config.fsync}" if store else "persistence off"
     logger.info("durable-moto %s listening on %s:%d (%s)", moto.__version__, host, port, where)
     stop.wait()

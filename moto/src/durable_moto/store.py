@@ -38,6 +38,7 @@ from durable_moto.journal import (
     segment_name,
 )
 from durable_moto.records import Record
+from durable_moto.replay_cost import ReplayCost
 from durable_moto.snapshot import SnapshotError, SnapshotInfo
 
 logger = logging.getLogger("durable_moto")
@@ -91,6 +92,8 @@ class DurableStore:
         self._dir_lock: int | None = None
         self.close_in_child: list[int] = []
         """File descriptors a snapshot child closes first (the server's socket)."""
+        self.replay_cost = ReplayCost()
+        """Execution time journaled since the last snapshot; recovery adds its replay time."""
 
     # -- start-up --------------------------------------------------------------
 
@@ -442,7 +445,8 @@ class DurableStore:
         if self._compacting.is_set() or self.compaction_error:
             return False
         return (
-            self.writer.records >= self.config.compact_after_records
+            self.replay_cost.seconds >= self.config.replay_budget_seconds
+            or self.writer.records >= self.config.compact_after_records
             or self.writer.size >= self.config.compact_after_bytes
         )
 
@@ -599,6 +603,7 @@ class DurableStore:
             following.path.unlink()
             raise
         self.segment += 1
+        self.replay_cost.reset()
         self.writer = following
         return self.segment
 
@@ -646,6 +651,8 @@ class DurableStore:
                 "bytes": writer.size if writer else 0,
                 "compact_after_records": self.config.compact_after_records,
                 "compact_after_bytes": self.config.compact_after_bytes,
+                "replay_estimate_seconds": round(self.replay_cost.seconds, 3),
+                "replay_budget_seconds": self.config.replay_budget_seconds,
             },
             "last_snapshot": None
             if last is None

@@ -12,7 +12,7 @@ import os
 
 import moto
 
-from durable_moto.patches import dynamodb, sqs
+from durable_moto.patches import core, dynamodb, sqs
 
 PINNED_MOTO = "5.2.5"
 """The version in moto/requirements.lock; a test keeps the two equal."""
@@ -41,6 +41,7 @@ def apply(version: str = moto.__version__) -> bool:
             "queues, nothing else changes)."
         )
     if not _applied:
+        core.apply()
         dynamodb.apply()
         sqs.apply()
         _applied = True

@@ -1,0 +1,125 @@
+"""When to snapshot (the replay budget), and recovery that reports its progress.
+
+Counted, never timed: records replayed after a crash, records found pending.
+"""
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from durable_harness import DurableServer
+from durable_moto.journal import JournalWriter, segment_name
+from durable_moto.records import Record
+from durable_moto.replay_cost import ReplayCost, ReplayProgress, pending_records
+from durable_moto.startup import PROGRESS_HEADER, StartupGate
+
+
+def wait_compaction_idle(server: DurableServer) -> None:
+    deadline = time.monotonic() + 120
+    while server.status()["compaction"]["running"]:
+        assert time.monotonic() < deadline, "the snapshot never finished"
+        time.sleep(0.05)
+
+
+def write_then_crash(server: DurableServer, writes: int) -> dict[str, Any]:
+    server.start()
+    db = server.client("dynamodb")
+    db.create_table(
+        TableName="t",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+    )
+    for n in range(writes):
+        db.put_item(TableName="t", Item={"k": {"S": f"item-{n}"}})
+        wait_compaction_idle(server)
+    server.kill()
+    server.start()
+    assert server.client("dynamodb").scan(TableName="t")["Count"] == writes
+    recovery: dict[str, Any] = server.status()["recovery"]
+    return recovery
+
+
+def test_a_restart_replays_no_more_than_the_replay_budget_allows(tmp_path: Path) -> None:
+    # Any measured cost exceeds a budget of a microsecond: every write is followed by a
+    # snapshot, so a crash after the last one has finished leaves nothing to replay.
+    tight = DurableServer(
+        tmp_path / "tight",
+        DURABLE_MOTO_REPLAY_BUDGET_SECONDS="0.000001",
+        DURABLE_MOTO_COMPACT_RECORDS="1000000",
+    )
+    assert write_then_crash(tight, 8)["replayed_records"] == 0
+    tight.kill()
+    # The same history under an hour's budget replays every record: the budget decided.
+    loose = DurableServer(
+        tmp_path / "loose",
+        DURABLE_MOTO_REPLAY_BUDGET_SECONDS="3600",
+        DURABLE_MOTO_COMPACT_RECORDS="1000000",
+    )
+    assert write_then_crash(loose, 8)["replayed_records"] == 9
+    loose.kill()
+
+
+def test_the_record_count_stays_a_backstop(tmp_path: Path) -> None:
+    server = DurableServer(
+        tmp_path / "data",
+        DURABLE_MOTO_REPLAY_BUDGET_SECONDS="3600",
+        DURABLE_MOTO_COMPACT_RECORDS="4",
+    )
+    assert write_then_crash(server, 10)["replayed_records"] < 4
+    server.kill()
+
+
+def journal(path: Path, records: int) -> None:
+    writer = JournalWriter(path, "5.2.5", "no")
+    for n in range(records):
+        writer.append(Record({"REQUEST_METHOD": "POST", "PATH_INFO": f"/{n}"}, b"", n, 0.0))
+    writer.close()
+
+
+def test_pending_records_counts_the_journal_after_the_newest_snapshot(tmp_path: Path) -> None:
+    journal(tmp_path / segment_name(0), 5)
+    assert pending_records(tmp_path) == 5
+    (tmp_path / "snapshot-00000001.dms").write_bytes(b"")
+    journal(tmp_path / segment_name(1), 3)
+    assert pending_records(tmp_path) == 3
+    with (tmp_path / segment_name(1)).open("ab") as torn:
+        torn.write(b"\x00\x00\x01")  # a torn last record is not replayed
+    assert pending_records(tmp_path) == 3
+
+
+def test_recovery_answers_with_its_progress_then_serves(caplog: pytest.LogCaptureFixture) -> None:
+    cost = ReplayCost()
+    progress = ReplayProgress(3, cost, log_every=0)
+    gate = StartupGate(progress)
+    replayed: list[Record] = []
+    replay = progress.wrap(replayed.append)
+    answers: list[tuple[str, dict[str, str]]] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        answers.append((status, dict(headers)))
+
+    with caplog.at_level(logging.INFO, logger="durable_moto"):
+        replay(Record({}, b"", 1, 0.0))
+        body = json.loads(b"".join(gate({}, start_response)))
+        replay(Record({}, b"", 2, 0.0))
+        gate({}, start_response)
+    assert [status for status, _ in answers] == ["503 Service Unavailable"] * 2
+    assert [headers[PROGRESS_HEADER] for _, headers in answers] == ["1", "2"]
+    assert answers[0][1]["Content-Type"] == "application/problem+json"
+    assert body["progress"]["replayed_records"] == 1
+    assert body["progress"]["total_records"] == 3
+    assert "replaying the journal: 2 of 3 records" in caplog.text
+    assert cost.seconds > 0
+
+    def ready(environ: dict[str, Any], respond: Any) -> list[bytes]:
+        respond("200 OK", [])
+        return [b"ready"]
+
+    gate.open(ready)
+    assert b"".join(gate({}, start_response)) == b"ready"
+    assert progress.report()["state"] == "ready"
