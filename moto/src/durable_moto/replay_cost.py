@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from durable_moto.frames import CorruptFrame, TornTail, read_frames
+from durable_moto.frames import scan_frames
 from durable_moto.journal import MAGIC
 from durable_moto.records import Record
 
@@ -56,14 +56,10 @@ def pending_records(data_dir: Path) -> int:
 
 
 def _count_records(path: Path) -> int:
-    frames = 0
     try:
-        for item in read_frames(path.read_bytes(), len(MAGIC)):
-            if isinstance(item, TornTail):
-                break
-            frames += 1
-    except (CorruptFrame, OSError):
-        pass
+        frames = len(scan_frames(path.read_bytes(), len(MAGIC)).frames)
+    except OSError:
+        return 0
     return max(frames - 1, 0)  # the first frame is the segment's header
 
 
