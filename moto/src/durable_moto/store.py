@@ -502,6 +502,9 @@ class DurableStore:
 
     def _child_dump(self, segment: int, report_fd: int) -> int:
         gc.disable()  # the child only serializes and exits
+        # Snapshots follow the replay budget, so under steady writes one is often
+        # being written: the requests being served come first.
+        os.nice(10)
         # A child outliving a killed parent must not keep its successor from
         # starting: it lets go of the directory lock and the listening socket.
         # Nor may it put a snapshot in place under that successor's feet: once its
