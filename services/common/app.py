@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from services.common import health
 from services.common.aws import aws_client
+from services.common.docs import serve_assets, swagger_page
 from services.common.failures import UnexpectedErrors
 from services.common.internal import (
     INTERNAL_TOKEN_HEADER,
@@ -19,7 +20,6 @@ from services.common.internal import (
     RequireInternalToken,
     internal_token_secret,
 )
-from services.common.docs import serve_assets, swagger_page
 from services.common.logs import AccessLogMiddleware, configure_logging
 from services.common.methods import HttpMethods
 from services.common.problems import COMMON_PROBLEMS, document_problems, install_problem_handlers
