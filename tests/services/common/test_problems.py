@@ -55,7 +55,6 @@ def make_app() -> FastAPI:
     async def aws_down() -> None:
         raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
 
-
     return app
 
 
