@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.api_keys import API_KEY_HEADER, WRITE_METHODS
+from services.common.internal import WRITE_METHODS
+from services.gateway.api_keys import API_KEY_HEADER
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
