@@ -8,7 +8,7 @@ export STACK_URL YES REQUIRE_DOCKER NAME WITH_FIXTURES
 -include .env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: help up down logs ps seed plan reset dev aws-plan aws-apply aws-destroy aws-export snapshot-save snapshot-load snapshot-list watch test lint unit moto moto-tests e2e e2e-compose fmt lock bench bench-moto clean
+.PHONY: help up down logs ps seed plan reset dev aws-plan aws-apply aws-destroy aws-export snapshot-save snapshot-load snapshot-list watch new-service remove-service remove-example test lint unit moto moto-tests e2e e2e-compose fmt lock bench bench-moto clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,6 +48,15 @@ snapshot-list: ## List saved state snapshots
 
 watch: ## Compose stack with code edits synced into the running services
 	@scripts/compose.sh watch
+
+new-service: ## A new service NAME from the template: /api/NAME/items, its table, tests
+	@scripts/bootstrap.sh && .venv/bin/python -m scaffold new-service "$(NAME)"
+
+remove-service: ## Remove the service NAME, its tests and its registry and compose entries
+	@scripts/bootstrap.sh && .venv/bin/python -m scaffold remove-service "$(NAME)"
+
+remove-example: ## Remove the example shop (catalog, orders, fulfillment), keep the platform
+	@scripts/bootstrap.sh && .venv/bin/python -m scaffold remove-example
 
 test: ## Lint, unit tests, e2e on local processes and (with Docker) on compose
 	@scripts/test.sh

@@ -1,11 +1,10 @@
 """``make dev``: the whole stack as local processes, in the foreground, until Ctrl-C.
 
-Ports come from MOTO_PORT, CATALOG_PORT, ORDERS_PORT, FULFILLMENT_PORT and
-GATEWAY_PORT (defaults 4566, 8001, 8002, 8003, 8080); state lives under
+Ports come from MOTO_PORT and ``<NAME>_PORT`` per service (GATEWAY_PORT,
+CATALOG_PORT, ...; defaults 4566 and services/registry.toml); state lives under
 ``.data/`` (MOTOSTACK_DATA_DIR).
 """
 
-import dataclasses
 import os
 import signal
 import sys
@@ -18,10 +17,10 @@ from devstack.waiting import StackError
 
 def _ports_from_env() -> Ports:
     """``<NAME>_PORT`` for each component, e.g. ``ORDERS_PORT``; defaults otherwise."""
-    return Ports(
-        **{
-            name: int(os.environ.get(f"{name.upper()}_PORT", default))
-            for name, default in dataclasses.asdict(Ports()).items()
+    return Ports.from_named(
+        {
+            name: int(os.environ.get(f"{name.upper().replace('-', '_')}_PORT", default))
+            for name, default in Ports().named().items()
         }
     )
 
@@ -36,7 +35,7 @@ def main() -> int:
     try:
         stack.up()
         print(
-            f"\nmotostack is up: API {stack.gateway_url}/api/catalog/products, "
+            f"\nmotostack is up: API {stack.gateway_url}/api, "
             f"docs {stack.gateway_url}/docs, AWS endpoint {stack.aws_endpoint_url}. "
             "Ctrl-C stops everything.\n",
             flush=True,

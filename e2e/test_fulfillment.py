@@ -10,7 +10,7 @@ import pytest
 
 from e2e.shop import EmulatedAws, customer, eventually, fulfilled, place, stocked_sku
 from e2e.stacks import ControllableStack, ScalableStack
-from services.orders.events import EVENT_TYPE_ATTRIBUTE
+from services.contracts.orders import EVENT_TYPE_ATTRIBUTE
 from services.orders.settings import OrdersSettings
 
 

@@ -33,10 +33,10 @@ from services.common.target import TargetRefused, enforce_target
 logger = logging.getLogger("seed")
 
 
-def _progress(done: int, total: int) -> None:
+def _progress(what: str, done: int, total: int) -> None:
     step = max(total // 10, 1)
     if done == total or done % step == 0:
-        logger.info("products: %d/%d", done, total)
+        logger.info("%s: %d/%d", what, done, total)
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:

@@ -7,17 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from seed import cloudformation
-from seed.api_keys import ensure_api_key
-from seed.fixtures import load_inventory, load_products, read_inventory, read_products
 from seed.iam import policy
 from seed.provision import ensure, inspect, remove
 from seed.settings import SeedSettings
-from seed.stack import resources_by_service, stack_resources
-from services.catalog.models import ProductStore
-from services.catalog.settings import CatalogSettings
-from services.gateway.settings import GatewaySettings
-from services.orders.models import OrderStore
-from services.orders.settings import OrdersSettings
+from seed.stack import resources_by_service, service_module, stack_resources
+from services.common.seeding import SeedRun
+from services.registry import registry
 
 logger = logging.getLogger("seed")
 
@@ -45,30 +40,20 @@ def apply(
     settings: SeedSettings,
     *,
     with_fixtures: bool,
-    progress: Callable[[int, int], None] = lambda done, total: None,
+    progress: Callable[[str, int, int], None] = lambda what, done, total: None,
 ) -> int:
-    """Create and fix every resource, then the demo key and fixtures; returns the changes."""
+    """Create and fix every resource, then let each service load its own data (its
+    ``seeding.seed``, in registry order); returns the changes."""
     changed = 0
     for resource in stack_resources():
         outcome = ensure(resource, clients, settings.aws_region)
         changed += outcome != "exists"
         logger.info("%s: %s", _label(resource), outcome)
-    if settings.demo_api_key:
-        outcome = ensure_api_key(
-            clients["secretsmanager"], GatewaySettings().api_keys_secret, settings.demo_api_key
-        )
-        changed += outcome != "exists"
-        logger.info("demo API key: %s", outcome)
-    if with_fixtures:
-        products = read_products(settings.seed_fixtures_dir / "products.json")
-        levels = read_inventory(settings.seed_fixtures_dir / "inventory.json")
-        catalog = ProductStore(clients["dynamodb"], CatalogSettings().products_table)
-        report = load_products(catalog, products, progress)
-        logger.info("products: %d created, %d already there", report.created, report.unchanged)
-        orders = OrderStore(clients["dynamodb"], OrdersSettings().orders_table)
-        stock = load_inventory(orders, levels)
-        logger.info("stock: %d SKUs stocked, %d already there", stock.created, stock.unchanged)
-        changed += report.created + stock.created
+    run = SeedRun(clients, with_fixtures, settings.demo_api_key, progress)
+    for service in registry().services:
+        seeding = service_module(service, "seeding")
+        if seeding is not None:
+            changed += seeding.seed(run)
     return changed
 
 

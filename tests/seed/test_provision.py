@@ -1,13 +1,13 @@
 import json
 from typing import Any
 
-from seed.api_keys import ensure_api_key
 from seed.provision import ensure
 from seed.stack import stack_resources
 from services.catalog.resources import catalog_resources
 from services.catalog.settings import CatalogSettings
 from services.common.aws import topic_arn
 from services.fulfillment.settings import FulfillmentSettings
+from services.gateway.seeding import ensure_api_key
 from services.gateway.settings import GatewaySettings
 from services.orders.settings import OrdersSettings
 

@@ -1,5 +1,10 @@
 """The ``OrderPlaced`` event: the contract between orders and its subscribers.
 
+It lives here, not in the orders package, so a subscriber depends on the
+contract and never on the publisher's code; its JSON Schema is published in
+``schemas/`` (``python -m services.contracts`` writes it) for consumers in any
+language.
+
 Published to the orders topic as the JSON body below, with the message
 attribute ``event_type`` (what subscription filter policies match on). Adding an
 optional field keeps ``schema_version``; anything else bumps it, and consumers
@@ -13,8 +18,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.fields import EMAIL_PATTERN, SKU_PATTERN
+from services.common.settings import StackSettings
+from services.contracts import EVENT_TYPE_ATTRIBUTE
 
-EVENT_TYPE_ATTRIBUTE = "event_type"
+__all__ = ["EVENTS", "EVENT_TYPE_ATTRIBUTE", "EventLine", "OrderPlaced", "PlacedOrder", "topic"]
+
+
+def topic(settings: StackSettings) -> str:
+    """The SNS topic orders publishes to and subscribers subscribe to."""
+    return settings.resource_name("orders", "events")
 
 
 class EventLine(BaseModel):
@@ -39,3 +51,7 @@ class OrderPlaced(BaseModel):
     event_id: str = Field(description="Same on every re-publication of one order's event.")
     occurred_at: datetime
     order: PlacedOrder
+
+
+EVENTS = (OrderPlaced,)
+"""What this contract publishes a schema for."""

@@ -1,0 +1,35 @@
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.catalog.seeding import FIXTURES_DIR as PRODUCTS_DIR
+from services.catalog.seeding import read_products
+from services.orders.models import OrderStore
+from services.orders.seeding import FIXTURES_DIR, load_inventory, read_inventory
+from services.orders.settings import OrdersSettings
+
+
+def test_every_fixture_product_has_stock() -> None:
+    products = read_products(PRODUCTS_DIR / "products.json")
+    levels = read_inventory(FIXTURES_DIR / "inventory.json")
+    assert set(levels) == {product.sku for product in products}
+
+
+def test_negative_stock_is_refused_before_loading(tmp_path: Path) -> None:
+    path = tmp_path / "inventory.json"
+    path.write_text(json.dumps({"MUG-001": 3, "MUG-002": -1}))
+    with pytest.raises(ValueError, match="negative stock for MUG-002"):
+        read_inventory(path)
+
+
+def test_reseeding_never_undoes_sales(stack_clients: dict[str, Any]) -> None:
+    store = OrderStore(stack_clients["dynamodb"], OrdersSettings().orders_table)
+    first = load_inventory(store, {"MUG-001": 5, "MUG-002": 7})
+    store.set_stock("MUG-001", 2)  # three sold
+    second = load_inventory(store, {"MUG-001": 5, "MUG-002": 7})
+    assert (first.created, second.created, second.unchanged) == (2, 0, 2)
+    stock = store.stock("MUG-001")
+    assert stock is not None
+    assert stock.available == 2
