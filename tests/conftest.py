@@ -16,9 +16,8 @@ from moto import mock_aws
 
 from seed.provision import ensure
 from seed.stack import AWS_SERVICES, stack_resources
-from services.catalog.resources import catalog_resources
-from services.catalog.settings import CatalogSettings
 from services.common.aws import aws_client
+from services.common.settings import StackSettings
 
 for _name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
     del os.environ[_name]
@@ -37,23 +36,14 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def catalog_settings(aws: None) -> CatalogSettings:
-    return CatalogSettings()
+def clients(aws: None) -> dict[str, Any]:
+    """One client per AWS service the seeder uses, on in-process Moto, nothing created yet."""
+    return {name: aws_client(name, StackSettings()) for name in AWS_SERVICES}
 
 
 @pytest.fixture
-def provisioned(catalog_settings: CatalogSettings) -> dict[str, Any]:
-    """The catalog's resources, created the way the seeder creates them."""
-    clients = {name: aws_client(name, catalog_settings) for name in ("dynamodb", "s3")}
-    for resource in catalog_resources(catalog_settings):
-        ensure(resource, clients, catalog_settings.aws_region)
-    return clients
-
-
-@pytest.fixture
-def stack_clients(aws: None) -> dict[str, Any]:
+def stack_clients(clients: dict[str, Any]) -> dict[str, Any]:
     """Every resource of the stack, created the way the seeder creates them."""
-    clients = {name: aws_client(name, CatalogSettings()) for name in AWS_SERVICES}
     for resource in stack_resources():
         ensure(resource, clients, "us-east-1")
     return clients

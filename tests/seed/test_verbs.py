@@ -5,12 +5,12 @@ from typing import Any
 
 import pytest
 
+from seed import verbs
 from seed.__main__ import run
 from seed.settings import SeedSettings
-from seed.stack import stack_resources
-from services.catalog.settings import CatalogSettings
-from services.orders.models import OrderStore
-from services.orders.settings import OrdersSettings
+from services.common.resources import Resource
+from services.common.seeding import SeedRun
+from services.registry import registry
 
 PREFIX = "motostack-local-"
 
@@ -20,6 +20,23 @@ def settings(aws: None) -> SeedSettings:
     return SeedSettings(demo_api_key="demo-key-0123456789")
 
 
+@pytest.fixture
+def seeding_runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, SeedRun]]:
+    """Each service's seeding hook, recorded instead of run (they write the shop's data)."""
+    runs: list[tuple[str, SeedRun]] = []
+
+    class Recorder:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def seed(self, run: SeedRun) -> int:
+            runs.append((self.name, run))
+            return 0
+
+    monkeypatch.setattr(verbs, "service_module", lambda service, part: Recorder(service.name))
+    return runs
+
+
 def plan_lines(settings: SeedSettings, capsys: pytest.CaptureFixture[str]) -> list[str]:
     capsys.readouterr()
     assert run(settings, ["plan"]) == 0
@@ -27,37 +44,37 @@ def plan_lines(settings: SeedSettings, capsys: pytest.CaptureFixture[str]) -> li
 
 
 def test_plan_on_a_fresh_account_creates_everything_and_changes_nothing(
-    settings: SeedSettings, capsys: pytest.CaptureFixture[str]
+    settings: SeedSettings,
+    capsys: pytest.CaptureFixture[str],
+    declared: dict[str, list[Resource]],
 ) -> None:
     lines = plan_lines(settings, capsys)
-    assert len(lines) == len(stack_resources())
-    assert all(line.startswith("+ ") and line.endswith(": create") for line in lines)
-    assert "+ table motostack-local-orders-orders: create" in lines
-    assert (
-        "+ subscription motostack-local-orders-events -> motostack-local-fulfillment-orders: create"
-        in lines
-    )
+    every = [resource for owned in declared.values() for resource in owned]
+    assert lines == [f"+ {type(r).__name__.lower()} {r.name}: create" for r in every]
     assert plan_lines(settings, capsys) == lines, "plan changed something"
 
 
-def test_apply_needs_yes_on_real_aws_and_skips_fixtures(
+def test_apply_needs_yes_on_real_aws_and_asks_for_fixtures_only_when_told(
     settings: SeedSettings,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
-    stack_clients: dict[str, Any],
+    seeding_runs: list[tuple[str, SeedRun]],
 ) -> None:
     assert run(settings, ["apply"]) == 1
     assert "apply against real AWS needs --yes" in caplog.text
+    assert seeding_runs == [], "nothing is seeded unconfirmed"
     assert run(settings, ["apply", "--yes"]) == 0
     assert all(line.startswith("= ") for line in plan_lines(settings, capsys))
-    orders = OrderStore(stack_clients["dynamodb"], OrdersSettings().orders_table)
-    assert orders.stock("MUG-001") is None, "no fixtures on real AWS unless asked"
+    assert [name for name, _ in seeding_runs] == registry().names, "every service, in order"
+    assert not any(r.with_fixtures for _, r in seeding_runs), "no fixtures on real AWS unasked"
+    assert {r.demo_api_key for _, r in seeding_runs} == {"demo-key-0123456789"}
+    seeding_runs.clear()
     assert run(settings, ["apply", "--yes", "--with-fixtures"]) == 0
-    assert orders.stock("MUG-001") is not None
+    assert all(r.with_fixtures for _, r in seeding_runs)
 
 
 def test_apply_twice_is_a_no_op(
-    settings: SeedSettings, stack_clients: dict[str, Any], caplog: pytest.LogCaptureFixture
+    settings: SeedSettings, clients: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     assert run(settings, ["apply", "--yes"]) == 0
     caplog.clear()
@@ -66,35 +83,41 @@ def test_apply_twice_is_a_no_op(
     assert "done: nothing to do, all in place" in caplog.text
 
 
-def test_plan_shows_drift_and_apply_repairs_it(
-    settings: SeedSettings, stack_clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
+def test_plan_shows_drift(
+    settings: SeedSettings, clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bucket = CatalogSettings().images_bucket
-    stack_clients["s3"].delete_bucket_encryption(Bucket=bucket)
-    stack_clients["s3"].delete_public_access_block(Bucket=bucket)
+    assert run(settings, ["apply", "--yes"]) == 0
+    bucket = f"{PREFIX}things-bucket"
+    clients["s3"].delete_bucket_encryption(Bucket=bucket)
     lines = plan_lines(settings, capsys)
-    assert f"~ bucket {bucket}: block public access; enable default encryption" in lines
+    assert f"~ bucket {bucket}: enable default encryption" in lines
     assert run(settings, ["apply", "--yes"]) == 0
     assert all(line.startswith("= ") for line in plan_lines(settings, capsys))
 
 
-def test_what_a_real_account_should_have_is_on(stack_clients: dict[str, Any]) -> None:
-    dynamodb, s3, sqs = stack_clients["dynamodb"], stack_clients["s3"], stack_clients["sqs"]
-    table = OrdersSettings().orders_table
+def test_what_a_real_account_should_have_is_on(
+    settings: SeedSettings, clients: dict[str, Any]
+) -> None:
+    assert run(settings, ["apply", "--yes"]) == 0
+    dynamodb, s3, sqs = clients["dynamodb"], clients["s3"], clients["sqs"]
+    (table,) = dynamodb.list_tables()["TableNames"]
     backups = dynamodb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
-    bucket = CatalogSettings().images_bucket
+    (bucket,) = [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    for url in sqs.list_queues(QueueNamePrefix=PREFIX)["QueueUrls"]:
+    queues = sqs.list_queues(QueueNamePrefix=PREFIX)["QueueUrls"]
+    assert len(queues) == 2
+    for url in queues:
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         assert attributes["SqsManagedSseEnabled"] == "true"
 
 
 def test_destroy_asks_for_the_stack_name(
-    settings: SeedSettings, stack_clients: dict[str, Any], caplog: pytest.LogCaptureFixture
+    settings: SeedSettings, clients: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
+    assert run(settings, ["apply", "--yes"]) == 0
     prompts: list[str] = []
 
     def answer(prompt: str) -> str:
@@ -104,17 +127,17 @@ def test_destroy_asks_for_the_stack_name(
     assert run(settings, ["destroy"], ask=answer) == 1
     assert prompts == ["Type motostack-local to delete all of its resources: "]
     assert "not confirmed; nothing deleted" in caplog.text
-    assert stack_clients["dynamodb"].list_tables()["TableNames"], "nothing was deleted"
+    assert clients["dynamodb"].list_tables()["TableNames"], "nothing was deleted"
     assert run(settings, ["destroy"], ask=lambda prompt: "motostack-local") == 0
 
 
 def test_destroy_leaves_nothing_of_the_stack_behind(
-    settings: SeedSettings, stack_clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
+    settings: SeedSettings, clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(settings, ["apply", "--yes", "--with-fixtures"]) == 0
-    stack_clients["s3"].put_object(Bucket=CatalogSettings().images_bucket, Key="x", Body=b"x")
+    assert run(settings, ["apply", "--yes"]) == 0
+    clients["s3"].put_object(Bucket=f"{PREFIX}things-bucket", Key="x", Body=b"x")
     assert run(settings, ["destroy", "--yes"]) == 0
-    c = stack_clients
+    c = clients
     leftovers = [
         *c["dynamodb"].list_tables()["TableNames"],
         *[b["Name"] for b in c["s3"].list_buckets()["Buckets"]],

@@ -6,8 +6,9 @@ import pytest
 
 from services.catalog.seeding import FIXTURES_DIR as PRODUCTS_DIR
 from services.catalog.seeding import read_products
+from services.common.seeding import SeedRun
 from services.orders.models import OrderStore
-from services.orders.seeding import FIXTURES_DIR, load_inventory, read_inventory
+from services.orders.seeding import FIXTURES_DIR, load_inventory, read_inventory, seed
 from services.orders.settings import OrdersSettings
 
 
@@ -33,3 +34,12 @@ def test_reseeding_never_undoes_sales(stack_clients: dict[str, Any]) -> None:
     stock = store.stock("MUG-001")
     assert stock is not None
     assert stock.available == 2
+
+
+def test_stock_is_loaded_only_with_fixtures(stack_clients: dict[str, Any]) -> None:
+    store = OrderStore(stack_clients["dynamodb"], OrdersSettings().orders_table)
+    assert seed(SeedRun(stack_clients, with_fixtures=False)) == 0
+    assert store.stock("MUG-001") is None
+    assert seed(SeedRun(stack_clients, with_fixtures=True)) > 0
+    assert store.stock("MUG-001") is not None
+    assert seed(SeedRun(stack_clients, with_fixtures=True)) == 0, "the second run changes nothing"
