@@ -31,9 +31,11 @@ def _tidy(root: Path, paths: list[Path]) -> None:
     if paths:
         ruff = [sys.executable, "-m", "ruff"]
         subprocess.run(
-            [*ruff, "check", "--fix", "--select", "I", "-q", *paths], cwd=root, check=True
+            [*ruff, "check", "--no-cache", "--fix", "--select", "I", "-q", *paths],
+            cwd=root,
+            check=True,
         )
-        subprocess.run([*ruff, "format", "-q", *paths], cwd=root, check=True)
+        subprocess.run([*ruff, "format", "--no-cache", "-q", *paths], cwd=root, check=True)
 
 
 def run(argv: list[str]) -> int:

@@ -4,7 +4,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from e2e.shop import EmulatedAws, available, customer, fulfilled, place, stocked_sku
+from e2e.emulated_aws import EmulatedAws
+from e2e.shop.helpers import available, customer, fulfilled, place, stocked_sku
 from services.fulfillment.settings import FulfillmentSettings
 
 

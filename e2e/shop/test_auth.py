@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from e2e.shop import customer, stocked_sku
+from e2e.shop.helpers import customer, stocked_sku
 
 
 @pytest.mark.parametrize(

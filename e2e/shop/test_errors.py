@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from e2e.conftest import unique_sku
+from e2e.shop.helpers import unique_sku
 
 PROBLEM = "application/problem+json"
 

@@ -1,12 +1,10 @@
-"""Helpers for the shop's e2e tests: stocking SKUs, placing orders, waiting for fulfilment,
-and looking into the emulated AWS behind the stack."""
+"""Helpers for the shop's e2e tests: stocking SKUs, placing orders, waiting for fulfilment."""
 
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import boto3
 import httpx
 
 T = TypeVar("T")
@@ -24,6 +22,10 @@ def eventually(check: Callable[[], T | None], timeout: float, what: str) -> T:
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout:.0f} s: {what}")
         time.sleep(0.5)
+
+
+def unique_sku() -> str:
+    return f"E2E-{uuid.uuid4().hex[:12].upper()}"
 
 
 def stocked_sku(api: httpx.Client, units: int) -> str:
@@ -73,22 +75,3 @@ def available(api: httpx.Client, sku: str) -> int:
     assert response.status_code == 200, response.text
     units: int = response.json()["available"]
     return units
-
-
-class EmulatedAws:
-    """Moto behind the stack: boto3 clients with fake keys, and Moto's own state dump."""
-
-    def __init__(self, endpoint: str) -> None:
-        self.endpoint = endpoint.rstrip("/")
-        self._session = boto3.session.Session(
-            aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
-        )
-
-    def client(self, service: str) -> Any:
-        return self._session.client(service, endpoint_url=self.endpoint)
-
-    def emails_to(self, address: str) -> list[dict[str, Any]]:
-        """E-mails the emulated SES accepted for ``address`` (Moto's /moto-api/data.json)."""
-        data = httpx.get(f"{self.endpoint}/moto-api/data.json", timeout=30).json()
-        messages = data.get("ses", {}).get("Message", [])
-        return [m for m in messages if address in m["destinations"].get("ToAddresses", [])]

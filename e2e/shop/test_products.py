@@ -4,7 +4,7 @@ from typing import Any
 
 import httpx
 
-from e2e.conftest import unique_sku
+from e2e.shop.helpers import unique_sku
 
 
 def test_full_lifecycle(api: httpx.Client) -> None:

@@ -1,0 +1,79 @@
+"""``make new-service`` / ``remove-service``: refusals that write nothing, and a clean undo."""
+
+from pathlib import Path
+
+import pytest
+
+from scaffold.__main__ import run
+from services.registry import load
+from tests.scaffold.conftest import copy_checkout, snapshot
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_checkout(tmp_path_factory.mktemp("checkout"))
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("Reviews", "is not a service name"),
+        ("r", "is not a service name"),
+        ("9lives", "is not a service name"),
+        ("re_views", "is not a service name"),
+        ("x" * 32, "is not a service name"),
+        ("reviews/../../etc", "is not a service name"),
+        ("gateway", "is reserved by the platform"),
+        ("common", "is reserved by the platform"),
+        ("api", "is reserved by the platform"),
+        ("class", "is reserved by the platform"),
+        ("catalog", "already exists"),
+        ("inventory", "/api/inventory is already a route of 'orders'"),
+    ],
+)
+def test_bad_names_are_refused_and_nothing_is_written(
+    checkout: Path, name: str, reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(checkout)
+    assert run(["new-service", name, "--root", str(checkout)]) == 1
+    assert reason in capsys.readouterr().err
+    assert snapshot(checkout) == before
+
+
+def test_a_folder_in_the_way_is_refused(checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (checkout / "services" / "notes").mkdir()
+    try:
+        before = snapshot(checkout)
+        assert run(["new-service", "notes", "--root", str(checkout)]) == 1
+        assert "services/notes/ already exists" in capsys.readouterr().err
+        assert snapshot(checkout) == before
+    finally:
+        (checkout / "services" / "notes").rmdir()
+
+
+def test_remove_refuses_unknown_services_the_gateway_and_needed_ones(
+    checkout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(checkout)
+    assert run(["remove-service", "nothing", "--root", str(checkout)]) == 1
+    assert run(["remove-service", "gateway", "--root", str(checkout)]) == 1
+    assert run(["remove-service", "orders", "--root", str(checkout)]) == 1
+    err = capsys.readouterr().err
+    assert "no service 'nothing'" in err
+    assert "cannot be removed" in err
+    assert "fulfillment starts after 'orders'; remove that first" in err
+    assert snapshot(checkout) == before
+
+
+def test_new_then_remove_leaves_the_checkout_as_it_was(checkout: Path) -> None:
+    before = snapshot(checkout)
+    assert run(["new-service", "user-notes", "--root", str(checkout)]) == 0
+    registry = load(checkout / "services" / "registry.toml")
+    added = registry.get("user-notes")
+    assert (added.routes, added.port) == ({"user-notes": ""}, 8004)
+    assert registry.names[-2:] == ["user-notes", "gateway"]
+    assert (checkout / "services/user_notes/main.py").exists()
+    assert (checkout / "e2e/test_user_notes.py").exists()
+    assert run(["check", "--root", str(checkout)]) == 0
+    assert run(["remove-service", "user-notes", "--root", str(checkout)]) == 0
+    assert snapshot(checkout) == before
