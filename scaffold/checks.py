@@ -61,6 +61,11 @@ def compose_problems(registry: Registry, compose: dict[str, Any]) -> list[str]:
         if "healthcheck" not in entry:
             problems.append(f"{where}: needs the /readyz healthcheck (`<<: *http-service`)")
         depends = entry.get("depends_on") or {}
+        for other in depends:
+            if other not in expected:
+                problems.append(
+                    f"{where}: depends_on names {other!r}, which is not a service; remove it"
+                )
         for before in service.after:
             if (depends.get(before) or {}).get("condition") != "service_healthy":
                 problems.append(
@@ -68,7 +73,7 @@ def compose_problems(registry: Registry, compose: dict[str, Any]) -> list[str]:
                     f"`{before}: {{condition: service_healthy}}` to its depends_on"
                 )
         seeded = (depends.get("seed") or {}).get("condition") == "service_completed_successfully"
-        if not seeded and not set(depends) & set(registry.names):
+        if not seeded and not set(depends) & {s for s in registry.names if s != service.name}:
             problems.append(
                 f"{where}: add `seed: {{condition: service_completed_successfully}}` to its "
                 "depends_on (its resources exist only after the seeder ran)"

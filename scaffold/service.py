@@ -117,7 +117,10 @@ def remove_yaml_entry(text: str, name: str) -> str:
         end += 1
     while start > 0 and lines[start - 1].startswith("  #"):
         start -= 1
-    return "".join(lines[:start] + lines[end:])
+    rest = lines[:start] + lines[end:]
+    # Others' `depends_on` entries on it go too (they are one line each: `name: {...}`).
+    dependency = re.compile(rf"^ {{6}}{re.escape(name)}: \{{condition: \w+\}}\s*$")
+    return "".join(line for line in rest if not dependency.match(line))
 
 
 def new_service(root: Path, registry: Registry, name: str) -> Change:

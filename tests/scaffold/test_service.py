@@ -3,8 +3,11 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
 from scaffold.__main__ import run
+from scaffold.checks import REPO_ROOT
+from scaffold.service import remove_yaml_entry
 from services.registry import load
 from tests.scaffold.conftest import copy_checkout, snapshot
 
@@ -77,3 +80,11 @@ def test_new_then_remove_leaves_the_checkout_as_it_was(checkout: Path) -> None:
     assert run(["check", "--root", str(checkout)]) == 0
     assert run(["remove-service", "user-notes", "--root", str(checkout)]) == 0
     assert snapshot(checkout) == before
+
+
+def test_removing_an_entry_takes_others_dependencies_on_it_too() -> None:
+    text = (REPO_ROOT / "compose.yaml").read_text()
+    compose = yaml.safe_load(remove_yaml_entry(text, "catalog"))
+    assert "catalog" not in compose["services"]
+    assert set(compose["services"]["gateway"]["depends_on"]) == {"seed", "orders"}
+    assert remove_yaml_entry(text, "nothing-here") == text
