@@ -8,7 +8,7 @@ from services.registry import load
 from tests.scaffold.conftest import INTEGRATION, copy_checkout, run_in
 
 
-@pytest.mark.timeout(2400)
+@pytest.mark.timeout(5400)
 def test_the_bare_platform_passes_lint_and_unit_tests(tmp_path: Path) -> None:
     root = copy_checkout(tmp_path)
     out = run_in(root, "scaffold", "remove-example")
@@ -25,8 +25,8 @@ def test_the_bare_platform_passes_lint_and_unit_tests(tmp_path: Path) -> None:
     run_in(root, "scaffold", "check")
     run_in(root, "ruff", "check", "--no-cache", ".")
     run_in(root, "ruff", "format", "--no-cache", "--check", ".")
-    run_in(root, "mypy", timeout=1800)
+    run_in(root, "mypy", timeout=2400)
     ignored = [f"--ignore={path}" for path in INTEGRATION]
-    out = run_in(root, "pytest", "-q", "-p", "no:cacheprovider", "tests", *ignored, timeout=1800)
+    out = run_in(root, "pytest", "-q", "-p", "no:cacheprovider", "tests", *ignored, timeout=4800)
     assert " passed" in out
     assert "failed" not in out
