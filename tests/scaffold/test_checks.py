@@ -12,8 +12,9 @@ from scaffold.checks import (
     env_example_problems,
     override_problems,
     read_yaml,
+    uvicorn_command,
 )
-from services.registry import registry
+from services.registry import Registry, Service, registry
 
 
 def test_this_checkout_agrees_with_its_registry() -> None:
@@ -41,7 +42,7 @@ def test_a_service_registry_does_not_know_is_named(compose: dict[str, Any]) -> N
 
 
 def test_a_wrong_command_and_missing_seed_dependency_are_named(compose: dict[str, Any]) -> None:
-    service = next(s for s in registry().services if not s.after and s.name != "gateway")
+    service = registry().services[0]  # the first has nothing to start after
     entry = compose["services"][service.name]
     entry["command"] = ["uvicorn", "elsewhere:app"]
     entry["depends_on"] = {"moto": {"condition": "service_healthy"}}
@@ -53,11 +54,21 @@ def test_a_wrong_command_and_missing_seed_dependency_are_named(compose: dict[str
 def test_the_gateway_must_reach_every_upstream_by_its_compose_name(
     compose: dict[str, Any],
 ) -> None:
-    env = compose["services"]["gateway"]["environment"]
-    del env["UPSTREAM_URL_TEMPLATE"]
-    problems = compose_problems(registry(), compose)
-    assert len(problems) == len(registry().upstreams())
-    assert "UPSTREAM_URL_TEMPLATE: http://{name}:8000" in problems[0]
+    upstream = Service(name="first", port=8001, routes={"first": ""})
+    with_upstream = Registry(services=(upstream, registry().get("gateway")))
+    seeded = {"seed": {"condition": "service_completed_successfully"}}
+    gateway = compose["services"]["gateway"] | {"depends_on": seeded}
+    compose["services"] = {
+        "moto": {},
+        "seed": {},
+        "first": gateway | {"command": uvicorn_command(upstream)},
+        "gateway": gateway,
+    }
+    assert compose_problems(with_upstream, compose) == []
+    del compose["services"]["gateway"]["environment"]["UPSTREAM_URL_TEMPLATE"]
+    (problem,) = compose_problems(with_upstream, compose)
+    assert "reaches 'first' at http://127.0.0.1:8001, not http://first:8000" in problem
+    assert "UPSTREAM_URL_TEMPLATE: http://{name}:8000" in problem
 
 
 def test_a_service_without_watch_is_named() -> None:

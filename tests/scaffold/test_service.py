@@ -7,14 +7,26 @@ import yaml
 
 from scaffold.__main__ import run
 from scaffold.checks import REPO_ROOT
-from scaffold.service import remove_yaml_entry
-from services.registry import load
+from scaffold.service import remove_yaml_entry, render_registry
+from services.registry import Registry, load
 from tests.scaffold.conftest import copy_checkout, snapshot
 
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_checkout(tmp_path_factory.mktemp("checkout"))
+    """A copy with two services of its own, so the refusals hold with or without the example:
+    ``taken`` also routes ``/api/shelf``, ``later`` starts after ``taken``."""
+    root = copy_checkout(tmp_path_factory.mktemp("checkout"))
+    for name in ("taken", "later"):
+        assert run(["new-service", name, "--root", str(root)]) == 0
+    path = root / "services" / "registry.toml"
+    changes = {
+        "taken": {"routes": {"taken": "", "shelf": "/shelf"}},
+        "later": {"after": ("taken",)},
+    }
+    services = tuple(s.model_copy(update=changes.get(s.name, {})) for s in load(path).services)
+    path.write_text(render_registry(Registry(services=services)))
+    return root
 
 
 @pytest.mark.parametrize(
@@ -30,8 +42,8 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("common", "is reserved by the platform"),
         ("api", "is reserved by the platform"),
         ("class", "is reserved by the platform"),
-        ("catalog", "already exists"),
-        ("inventory", "/api/inventory is already a route of 'orders'"),
+        ("taken", "already exists"),
+        ("shelf", "/api/shelf is already a route of 'taken'"),
     ],
 )
 def test_bad_names_are_refused_and_nothing_is_written(
@@ -60,20 +72,22 @@ def test_remove_refuses_unknown_services_the_gateway_and_needed_ones(
     before = snapshot(checkout)
     assert run(["remove-service", "nothing", "--root", str(checkout)]) == 1
     assert run(["remove-service", "gateway", "--root", str(checkout)]) == 1
-    assert run(["remove-service", "orders", "--root", str(checkout)]) == 1
+    assert run(["remove-service", "taken", "--root", str(checkout)]) == 1
     err = capsys.readouterr().err
     assert "no service 'nothing'" in err
     assert "cannot be removed" in err
-    assert "fulfillment starts after 'orders'; remove that first" in err
+    assert "later starts after 'taken'; remove that first" in err
     assert snapshot(checkout) == before
 
 
-def test_new_then_remove_leaves_the_checkout_as_it_was(checkout: Path) -> None:
+def test_new_then_remove_leaves_the_checkout_as_it_was(tmp_path: Path) -> None:
+    checkout = copy_checkout(tmp_path)
     before = snapshot(checkout)
     assert run(["new-service", "user-notes", "--root", str(checkout)]) == 0
     registry = load(checkout / "services" / "registry.toml")
     added = registry.get("user-notes")
-    assert (added.routes, added.port) == ({"user-notes": ""}, 8004)
+    assert added.routes == {"user-notes": ""}
+    assert added.port not in {s.port for s in registry.services if s != added}
     assert registry.names[-2:] == ["user-notes", "gateway"]
     assert (checkout / "services/user_notes/main.py").exists()
     assert (checkout / "e2e/test_user_notes.py").exists()
@@ -84,7 +98,13 @@ def test_new_then_remove_leaves_the_checkout_as_it_was(checkout: Path) -> None:
 
 def test_removing_an_entry_takes_others_dependencies_on_it_too() -> None:
     text = (REPO_ROOT / "compose.yaml").read_text()
-    compose = yaml.safe_load(remove_yaml_entry(text, "catalog"))
-    assert "catalog" not in compose["services"]
-    assert set(compose["services"]["gateway"]["depends_on"]) == {"seed", "orders"}
+    text = text.replace("  gateway:\n", "  first:\n    image: x\n\n  gateway:\n")
+    seeded = "      seed: {condition: service_completed_successfully}\n"
+    before, _, after = text.rpartition(seeded)  # the gateway's: it is the last service
+    text = before + seeded + "      first: {condition: service_healthy}\n" + after
+    assert yaml.safe_load(text)["services"]["gateway"]["depends_on"]["first"]
+    compose = yaml.safe_load(remove_yaml_entry(text, "first"))
+    assert "first" not in compose["services"]
+    assert "first" not in compose["services"]["gateway"]["depends_on"]
+    assert "seed" in compose["services"]["gateway"]["depends_on"]
     assert remove_yaml_entry(text, "nothing-here") == text
