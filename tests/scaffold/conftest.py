@@ -11,15 +11,30 @@ INTEGRATION = ("tests/scaffold/test_service_in_a_copy.py", "tests/scaffold/test_
 """The tests that copy the checkout; a copy's own test run leaves them out (no recursion)."""
 
 
-def copy_checkout(destination: Path) -> Path:
-    """The files git knows of (tracked, or new and not ignored), as a fresh clone has them."""
+NOT_COPIED = frozenset({".git", ".venv", ".data", "__pycache__", ".mypy_cache", ".ruff_cache"})
+"""What a tree that is not a git checkout (a copy of one) holds beyond its sources."""
+
+
+def _files(root: Path) -> list[str]:
+    """The files git knows of (tracked, or new and not ignored); in a plain copy, all of its
+    files outside caches and virtualenvs."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO_ROOT,
+        cwd=root,
         capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
+    )
+    if listed.returncode == 0:
+        return list(filter(None, listed.stdout.decode().split("\0")))
+    return [
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.is_file() and not NOT_COPIED & set(path.relative_to(root).parts)
+    ]
+
+
+def copy_checkout(destination: Path) -> Path:
+    """This checkout's files as a fresh clone has them."""
+    for name in _files(REPO_ROOT):
         source = REPO_ROOT / name
         if source.is_file():
             (destination / name).parent.mkdir(parents=True, exist_ok=True)
