@@ -20,7 +20,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("taken", "later"):
         assert run(["new-service", name, "--root", str(root)]) == 0
     path = root / "services" / "registry.toml"
-    changes = {
+    changes: dict[str, dict[str, object]] = {
         "taken": {"routes": {"taken": "", "shelf": "/shelf"}},
         "later": {"after": ("taken",)},
     }
