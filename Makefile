@@ -8,7 +8,7 @@ export STACK_URL YES REQUIRE_DOCKER NAME WITH_FIXTURES V
 -include .env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 
-.PHONY: help up down logs ps seed plan reset dev aws-plan aws-apply aws-destroy aws-export snapshot-save snapshot-load snapshot-list watch test lint unit moto moto-tests e2e e2e-compose fmt lock bench bench-moto screenshots clean
+.PHONY: help up down logs ps seed plan reset dev aws-plan aws-apply aws-destroy aws-export snapshot-save snapshot-load snapshot-list watch new-service remove-service remove-example test lint unit moto moto-tests e2e e2e-compose fmt lock bench bench-moto screenshots clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,6 +49,15 @@ snapshot-list: ## List saved state snapshots
 watch: ## Compose stack with code edits synced into the running services
 	@scripts/compose.sh -f compose.yaml -f compose.override.yaml -f compose.watch.yaml watch
 
+new-service: ## A new service NAME from the template: /api/NAME/items, its table, tests
+	@scripts/bootstrap.sh && .venv/bin/python -m scaffold new-service "$(NAME)"
+
+remove-service: ## Remove the service NAME, its tests and its registry and compose entries
+	@scripts/bootstrap.sh && .venv/bin/python -m scaffold remove-service "$(NAME)"
+
+remove-example: ## Remove the example shop (catalog, orders, fulfillment), keep the platform
+	@scripts/bootstrap.sh && .venv/bin/python -m scaffold remove-example
+
 test: ## Lint, unit tests, e2e on local processes and (with Docker) on compose
 	@scripts/test.sh
 
@@ -69,7 +78,7 @@ e2e: ## e2e suite against STACK_URL, or a local stack it starts itself
 	@scripts/bootstrap.sh && .venv/bin/pytest -q e2e
 
 screenshots: ## The demo's views, shot by its browser tests, into docs/screenshots/
-	@scripts/bootstrap.sh && E2E_SCREENSHOTS=docs/screenshots .venv/bin/pytest -q e2e/test_demo.py
+	@scripts/bootstrap.sh && E2E_SCREENSHOTS=docs/screenshots .venv/bin/pytest -q e2e/shop/test_demo.py
 
 e2e-compose: ## e2e suite against a compose stack of its own
 	@scripts/bootstrap.sh && E2E_STACK=compose .venv/bin/pytest -q e2e

@@ -5,13 +5,12 @@
 ``python -m devstack down|ps|logs``: stop it, show its processes, show its output.
 ``python -m devstack endpoint``: its AWS endpoint; exits 1 when no local stack runs.
 
-Ports come from MOTO_PORT, CATALOG_PORT, ORDERS_PORT, FULFILLMENT_PORT and
-GATEWAY_PORT (defaults 4566, 8001, 8002, 8003, 8080); state lives under
+Ports come from MOTO_PORT and ``<NAME>_PORT`` per service (GATEWAY_PORT,
+CATALOG_PORT, ...; defaults 4566 and services/registry.toml); state lives under
 ``.data/`` (MOTOSTACK_DATA_DIR), ``.data/stack.json`` says that a stack is up.
 """
 
 import argparse
-import dataclasses
 import os
 import shutil
 import signal
@@ -28,10 +27,10 @@ from devstack.waiting import StackError
 
 def _ports_from_env() -> Ports:
     """``<NAME>_PORT`` for each component, e.g. ``ORDERS_PORT``; defaults otherwise."""
-    return Ports(
-        **{
-            name: int(os.environ.get(f"{name.upper()}_PORT", default))
-            for name, default in dataclasses.asdict(Ports()).items()
+    return Ports.from_named(
+        {
+            name: int(os.environ.get(f"{name.upper().replace('-', '_')}_PORT", default))
+            for name, default in Ports().named().items()
         }
     )
 
@@ -67,8 +66,7 @@ def supervise(data_dir: Path, log: str | None) -> int:
             },
         ).write(path)
         print(
-            f"\nmotostack is up: shop {stack.gateway_url}/, "
-            f"API {stack.gateway_url}/api/catalog/products, "
+            f"\nmotostack is up: shop {stack.gateway_url}/, API {stack.gateway_url}/api, "
             f"docs {stack.gateway_url}/docs, AWS endpoint {stack.aws_endpoint_url}. "
             f"{'make down' if log else 'Ctrl-C'} stops everything.\n",
             flush=True,

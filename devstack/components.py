@@ -7,8 +7,11 @@ compose service names).
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from services.registry import registry
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,13 +22,32 @@ DEMO_API_KEY = "motostack-local-demo-key"
 _FOREIGN_AWS = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE")
 
 
+def _registry_ports() -> dict[str, int]:
+    return {service.name: service.port for service in registry().services}
+
+
 @dataclass(frozen=True)
 class Ports:
+    """Moto's port and each registered service's (defaults: services/registry.toml)."""
+
     moto: int = 4566
-    catalog: int = 8001
-    orders: int = 8002
-    fulfillment: int = 8003
-    gateway: int = 8080
+    services: Mapping[str, int] = field(default_factory=_registry_ports)
+
+    @property
+    def gateway(self) -> int:
+        return self.services["gateway"]
+
+    def named(self) -> dict[str, int]:
+        """Every component's port by name, Moto first."""
+        return {"moto": self.moto, **self.services}
+
+    @classmethod
+    def from_named(cls, ports: Mapping[str, int]) -> "Ports":
+        """The inverse of :meth:`named`; a registered service left out keeps its default."""
+        return cls(
+            moto=ports["moto"],
+            services={name: ports.get(name, port) for name, port in _registry_ports().items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -55,9 +77,10 @@ def stack_environment(ports: Ports, data_dir: Path) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_REGION": os.environ.get("AWS_REGION", "us-east-1"),
         "MOTO_DATA_DIR": str(data_dir / "moto"),
-        "CATALOG_URL": f"http://127.0.0.1:{ports.catalog}",
-        "ORDERS_URL": f"http://127.0.0.1:{ports.orders}",
-        "FULFILLMENT_URL": f"http://127.0.0.1:{ports.fulfillment}",
+        **{
+            f"{service.env_prefix}_URL": f"http://127.0.0.1:{ports.services[service.name]}"
+            for service in registry().services
+        },
         "DEMO_API_KEY": os.environ.get("DEMO_API_KEY", DEMO_API_KEY),
         "PYTHONUNBUFFERED": "1",
     }
@@ -85,7 +108,7 @@ def _uvicorn(module: str, port: int) -> list[str]:
 
 
 def local_components(ports: Ports) -> list[Component]:
-    """In start order: each waits for the ones before it."""
+    """In start order (the registry's): each waits for the ones before it."""
     return [
         Component(
             "moto",
@@ -93,24 +116,12 @@ def local_components(ports: Ports) -> list[Component]:
             health_url=f"http://127.0.0.1:{ports.moto}/moto-api/",
         ),
         Component("seed", [sys.executable, "-m", "seed"]),
-        Component(
-            "catalog",
-            _uvicorn("services.catalog.main", ports.catalog),
-            health_url=f"http://127.0.0.1:{ports.catalog}/readyz",
-        ),
-        Component(
-            "orders",
-            _uvicorn("services.orders.main", ports.orders),
-            health_url=f"http://127.0.0.1:{ports.orders}/readyz",
-        ),
-        Component(
-            "fulfillment",
-            _uvicorn("services.fulfillment.main", ports.fulfillment),
-            health_url=f"http://127.0.0.1:{ports.fulfillment}/readyz",
-        ),
-        Component(
-            "gateway",
-            _uvicorn("services.gateway.main", ports.gateway),
-            health_url=f"http://127.0.0.1:{ports.gateway}/readyz",
+        *(
+            Component(
+                service.name,
+                _uvicorn(service.module + ".main", ports.services[service.name]),
+                health_url=f"http://127.0.0.1:{ports.services[service.name]}/readyz",
+            )
+            for service in registry().services
         ),
     ]

@@ -1,7 +1,6 @@
 """Fixtures for the black-box suite: everything goes through the gateway with httpx."""
 
 import os
-import uuid
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,7 @@ from e2e.browser import (
     browser_required,
     chromium_executable,
 )
-from e2e.shop import EmulatedAws
+from e2e.emulated_aws import EmulatedAws
 from e2e.stacks import ControllableStack, ExternalStack, ScalableStack, Stack, stack_for_tests
 
 if TYPE_CHECKING:
@@ -74,21 +73,6 @@ def emulated_aws(stack: Stack) -> EmulatedAws:
     if not endpoint:
         pytest.skip("no emulated AWS endpoint to look into (set AWS_ENDPOINT_URL)")
     return EmulatedAws(endpoint)
-
-
-def unique_sku() -> str:
-    return f"E2E-{uuid.uuid4().hex[:12].upper()}"
-
-
-@pytest.fixture
-def new_product(api: httpx.Client) -> dict[str, Any]:
-    response = api.post(
-        "/catalog/products",
-        json={"sku": unique_sku(), "name": "E2E mug", "price_cents": 1250, "tags": ["e2e"]},
-    )
-    assert response.status_code == 201, response.text
-    product: dict[str, Any] = response.json()
-    return product
 
 
 @pytest.hookimpl(wrapper=True)

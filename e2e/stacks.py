@@ -7,7 +7,6 @@
   ``E2E_STACK=compose``: a compose project of its own.
 """
 
-import dataclasses
 import os
 import sys
 import tempfile
@@ -71,7 +70,7 @@ def stack_for_tests() -> Iterator[Stack]:
     if kind != "local":
         raise ValueError(f"E2E_STACK must be local or compose, not {kind!r}")
     with tempfile.TemporaryDirectory(prefix="motostack-e2e-") as data_dir:
-        ports = Ports(**{name: free_port() for name in dataclasses.asdict(Ports())})
+        ports = Ports.from_named({name: free_port() for name in Ports().named()})
         # E2E_STACK_LOG keeps the processes' output where a failed run can be read.
         log_path = Path(os.environ.get("E2E_STACK_LOG") or Path(data_dir) / "stack.log")
         with log_path.open("w") as log:

@@ -20,7 +20,7 @@ import pytest
 
 from devstack.local import ProcessStack
 from e2e.conftest import API_KEY
-from e2e.shop import EmulatedAws
+from e2e.emulated_aws import EmulatedAws
 from e2e.stacks import Stack
 from services.common.internal import INTERNAL_TOKEN_HEADER, internal_token_secret, parse_token
 from services.common.settings import StackSettings

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from e2e.test_errors import assert_problem
+from e2e.shop.test_errors import assert_problem
 
 
 def test_bad_json_is_400(api: httpx.Client) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from e2e.conftest import API_KEY
 from e2e.raw_http import raw_request
+from e2e.shop.test_errors import PROBLEM, assert_problem
 from e2e.stacks import Stack
-from e2e.test_errors import PROBLEM, assert_problem
 
 
 @pytest.mark.parametrize(

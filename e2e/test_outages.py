@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from e2e.conftest import API_KEY
+from e2e.shop.test_errors import assert_problem
 from e2e.stacks import ControllableStack, Stack
-from e2e.test_errors import assert_problem
 
 
 @pytest.fixture

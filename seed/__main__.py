@@ -32,15 +32,16 @@ from seed.stack import AWS_SERVICES
 from seed.wait import EndpointUnavailable, wait_for_endpoint
 from services.common.aws import aws_client
 from services.common.failures import is_aws_outage
+from services.common.seeding import FixturePolicy
 from services.common.target import TargetRefused, enforce_target
 
 logger = logging.getLogger("seed")
 
 
-def _progress(done: int, total: int) -> None:
+def _progress(what: str, done: int, total: int) -> None:
     step = max(total // 10, 1)
     if done == total or done % step == 0:
-        logger.info("products: %d/%d", done, total)
+        logger.info("%s: %d/%d", what, done, total)
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -68,7 +69,7 @@ def run(settings: SeedSettings, argv: list[str], ask: Callable[[str], str] = inp
     clients = {name: aws_client(name, settings) for name in AWS_SERVICES}
     wait_for_endpoint(clients["dynamodb"], settings.seed_wait_seconds)
 
-    fixtures: verbs.FixturePolicy = (
+    fixtures: FixturePolicy = (
         "always"
         if arguments.with_fixtures
         else "first-seed"
@@ -76,7 +77,7 @@ def run(settings: SeedSettings, argv: list[str], ask: Callable[[str], str] = inp
         else "never"
     )
     if arguments.verb == "plan":
-        for line in verbs.plan(clients, settings, fixtures=fixtures != "never"):
+        for line in verbs.plan(clients, fixtures=fixtures != "never"):
             print(line)
         return 0
     if arguments.verb == "destroy":

@@ -1,17 +1,12 @@
 """Seeder configuration; the resource names come from the services' own settings."""
 
-from pathlib import Path
-
 from pydantic import Field
 
 from services.common.settings import StackSettings
 
-FIXTURES_DIR = Path(__file__).parent / "fixtures"
-
 
 class SeedSettings(StackSettings):
     seed_fixtures: bool = Field(default=True, description="Load the demo data after provisioning.")
-    seed_fixtures_dir: Path = FIXTURES_DIR
     seed_wait_seconds: float = Field(
         default=60, gt=0, description="How long to wait for the AWS endpoint to answer."
     )

@@ -1,29 +1,47 @@
-"""Every resource of the stack, gathered from the services' own declarations."""
+"""Every resource of the stack, gathered from the services' own declarations.
 
-from services.catalog.resources import catalog_resources
-from services.catalog.settings import CatalogSettings
+Which services there are comes from the registry (services/registry.toml); what
+each owns from its ``resources.py``, whose ``declared_resources()`` is the one
+entry point the seeder, the IAM policies and the CloudFormation template use.
+"""
+
+import importlib
+from collections.abc import Callable
+from types import ModuleType
+
 from services.common.resources import Resource
-from services.fulfillment.resources import fulfillment_resources
-from services.fulfillment.settings import FulfillmentSettings
-from services.gateway.resources import gateway_resources
-from services.gateway.settings import GatewaySettings
-from services.orders.resources import orders_resources
-from services.orders.settings import OrdersSettings
+from services.registry import Service, registry
 
 AWS_SERVICES = ("dynamodb", "s3", "sns", "sqs", "secretsmanager", "ses")
 """The AWS services the stack's resources live in (one client each)."""
 
 
+def service_module(service: Service, part: str) -> ModuleType | None:
+    """``services.<package>.<part>``, or None when the service has no such module."""
+    try:
+        return importlib.import_module(f"{service.module}.{part}")
+    except ModuleNotFoundError as error:
+        if error.name != f"{service.module}.{part}":
+            raise  # the module exists but imports something missing: a real error
+        return None
+
+
 def resources_by_service() -> dict[str, list[Resource]]:
     """Each service's resources, in creation order: a topic before its subscriptions, a
-    dead-letter queue before its queue. A service is the only one that uses what it owns."""
-    orders = OrdersSettings()
-    return {
-        "catalog": catalog_resources(CatalogSettings()),
-        "orders": orders_resources(orders),
-        "fulfillment": fulfillment_resources(FulfillmentSettings(), orders.events_topic),
-        "gateway": gateway_resources(GatewaySettings()),
-    }
+    dead-letter queue before its queue; services in registry order, so a topic is there
+    before another service subscribes to it. A service is the only one that uses what it
+    owns."""
+    owned: dict[str, list[Resource]] = {}
+    for service in registry().services:
+        module = service_module(service, "resources")
+        declared: Callable[[], list[Resource]] | None = getattr(module, "declared_resources", None)
+        if declared is None:
+            raise ValueError(
+                f"services/{service.package}/resources.py must define declared_resources() "
+                f"(the registry lists {service.name!r})"
+            )
+        owned[service.name] = declared()
+    return owned
 
 
 def stack_resources() -> list[Resource]:

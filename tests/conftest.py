@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from seed.api_keys import ensure_internal_token
+from seed.internal_token import ensure_internal_token
 from seed.provision import ensure
 from seed.stack import AWS_SERVICES, stack_resources
-from services.catalog.resources import catalog_resources
-from services.catalog.settings import CatalogSettings
 from services.common.aws import aws_client
 from services.common.internal import INTERNAL_TOKEN_HEADER, internal_token_secret, parse_token
+from services.common.settings import StackSettings
 
 for _name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL")]:
     del os.environ[_name]
@@ -39,34 +38,23 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def catalog_settings(aws: None) -> CatalogSettings:
-    return CatalogSettings()
+def clients(aws: None) -> dict[str, Any]:
+    """One client per AWS service the seeder uses, on in-process Moto, nothing created yet."""
+    return {name: aws_client(name, StackSettings()) for name in AWS_SERVICES}
 
 
 @pytest.fixture
-def provisioned(catalog_settings: CatalogSettings) -> dict[str, Any]:
-    """The catalog's resources, created the way the seeder creates them."""
-    services = ("dynamodb", "s3", "secretsmanager")
-    clients = {name: aws_client(name, catalog_settings) for name in services}
-    for resource in catalog_resources(catalog_settings):
-        ensure(resource, clients, catalog_settings.aws_region)
-    ensure_internal_token(clients["secretsmanager"], internal_token_secret(catalog_settings).name)
-    return clients
-
-
-@pytest.fixture
-def stack_clients(aws: None) -> dict[str, Any]:
+def stack_clients(clients: dict[str, Any]) -> dict[str, Any]:
     """Every resource of the stack, created the way the seeder creates them."""
-    clients = {name: aws_client(name, CatalogSettings()) for name in AWS_SERVICES}
     for resource in stack_resources():
         ensure(resource, clients, "us-east-1")
-    ensure_internal_token(clients["secretsmanager"], internal_token_secret(CatalogSettings()).name)
+    ensure_internal_token(clients["secretsmanager"], internal_token_secret(StackSettings()).name)
     return clients
 
 
 def internal_headers(secretsmanager: Any) -> dict[str, str]:
     """What a caller inside the stack sends with writes to a service's own port."""
-    secret = secretsmanager.get_secret_value(SecretId=internal_token_secret(CatalogSettings()).name)
+    secret = secretsmanager.get_secret_value(SecretId=internal_token_secret(StackSettings()).name)
     return {INTERNAL_TOKEN_HEADER: parse_token(secret["SecretString"])}
 
 

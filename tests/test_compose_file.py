@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-import yaml  # type: ignore[import-untyped]  # PyYAML, through moto; no stubs locked
+import yaml
 
 COMPOSE = Path(__file__).resolve().parents[1] / "compose.yaml"
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]  # PyYAML, through moto; no stubs locked
+import yaml
 from pydantic_settings import BaseSettings
 
 ROOT = Path(__file__).resolve().parents[1]

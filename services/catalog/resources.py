@@ -8,6 +8,11 @@ LISTING_INDEX = "by-created"
 """Sparse index over product items only, ordered by creation: stable cursor pagination."""
 
 
+def declared_resources() -> list[Resource]:
+    """What the seeder creates for this service (services/registry.toml)."""
+    return catalog_resources(CatalogSettings())
+
+
 def catalog_resources(settings: CatalogSettings) -> list[Resource]:
     return [
         Table(

@@ -7,6 +7,7 @@ resource API, so these few conversions live here once.
 import base64
 import binascii
 import json
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -19,13 +20,31 @@ _deserializer = TypeDeserializer()
 
 
 def to_item(data: dict[str, Any]) -> dict[str, Any]:
-    """Plain JSON-able values to a DynamoDB item (``None`` values are left out)."""
-    return {name: _serializer.serialize(value) for name, value in data.items() if value is not None}
+    """Plain JSON-able values to a DynamoDB item (``None`` values are left out).
+
+    Floats are stored as the decimal of their shortest ``repr`` (boto3 refuses
+    floats outright), which :func:`from_item` turns back into the same float."""
+    return {
+        name: _serializer.serialize(_storable(value))
+        for name, value in data.items()
+        if value is not None
+    }
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    """A DynamoDB item to plain values; numbers come back as ``int`` (every number we store is)."""
+    """A DynamoDB item to plain values; every number comes back as it went in: a whole
+    number as ``int``, any other as ``float`` (so a stored 4.5 is 4.5, not 4)."""
     return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _storable(v) for k, v in value.items()}
+    return value
 
 
 def _plain(value: Any) -> Any:
@@ -33,8 +52,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    if type(value).__name__ == "Decimal":
-        return int(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
     return value
 
 

@@ -23,9 +23,9 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
+from services.contracts.orders import OrderPlaced
 from services.fulfillment.errors import PoisonMessage, TryLater
 from services.fulfillment.orders_api import OrdersApi
-from services.orders.events import OrderPlaced
 
 Outcome = Literal["fulfilled", "already fulfilled"]
 

@@ -3,11 +3,19 @@ queue, the receipts bucket, and the verified sender of its e-mails."""
 
 from services.common.internal import internal_token_secret
 from services.common.resources import Bucket, EmailIdentity, Queue, Resource, Subscription
+from services.contracts import EVENT_TYPE_ATTRIBUTE
+from services.contracts import orders as contract
 from services.fulfillment.settings import FulfillmentSettings
-from services.orders.events import EVENT_TYPE_ATTRIBUTE
 
 MAX_RECEIVES = 3
 """A message received this many times without being handled moves to the dead-letter queue."""
+
+
+def declared_resources() -> list[Resource]:
+    """What the seeder creates for this service (services/registry.toml); the topic is the
+    orders contract's, so this needs nothing from the orders package."""
+    settings = FulfillmentSettings()
+    return fulfillment_resources(settings, contract.topic(settings))
 
 
 def fulfillment_resources(settings: FulfillmentSettings, orders_topic: str) -> list[Resource]:

@@ -5,6 +5,11 @@ from services.common.resources import Resource, Secret
 from services.gateway.settings import GatewaySettings
 
 
+def declared_resources() -> list[Resource]:
+    """What the seeder creates for this service (services/registry.toml)."""
+    return gateway_resources(GatewaySettings())
+
+
 def gateway_resources(settings: GatewaySettings) -> list[Resource]:
     return [
         Secret(

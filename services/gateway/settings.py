@@ -1,44 +1,41 @@
 """Gateway configuration: where each upstream lives and how long to wait for it."""
 
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping
 
 from pydantic import Field
 
 from services.common.settings import StackSettings
+from services.registry import Route, Service, registry
+
+__all__ = ["READINESS_NEEDS", "ROUTES", "GatewaySettings", "Route", "upstream_url"]
+
+ROUTES: dict[str, Route] = registry().routes()
+"""``/api/<name>/<rest>`` goes to ``<service's URL><prefix>/<rest>`` (services/registry.toml)."""
+
+READINESS_NEEDS = tuple(s.name for s in registry().upstreams() if s.gateway_needs)
+"""Upstreams the gateway is not ready without (``gateway_needs`` in the registry)."""
 
 
-@dataclass(frozen=True)
-class Route:
-    """``/api/<name>/<rest>`` goes to ``<service's URL><prefix>/<rest>``."""
-
-    service: str
-    prefix: str = ""
-
-
-ROUTES = {
-    "catalog": Route("catalog"),
-    "orders": Route("orders", "/orders"),
-    "inventory": Route("orders", "/inventory"),
-    "fulfillment": Route("fulfillment"),
-}
+def upstream_url(service: Service, environ: Mapping[str, str]) -> str:
+    """Where the gateway reaches ``service``: ``<NAME>_URL`` if set, else
+    ``UPSTREAM_URL_TEMPLATE`` with ``{name}`` filled in (compose: ``http://{name}:8000``),
+    else its ``make dev`` address from the registry. Read per service rather than as one
+    field each, so a service added to the registry needs no gateway change."""
+    template = environ.get("UPSTREAM_URL_TEMPLATE") or f"http://127.0.0.1:{service.port}"
+    url = environ.get(f"{service.env_prefix}_URL") or template.replace("{name}", service.name)
+    return url.rstrip("/")
 
 
-READINESS_NEEDS = ("catalog", "orders")
-"""Upstreams the gateway is not ready without; the worker's HTTP side only shows dead letters."""
+def _upstreams_from_environment() -> dict[str, str]:
+    return {service.name: upstream_url(service, os.environ) for service in registry().upstreams()}
 
 
 class GatewaySettings(StackSettings):
-    catalog_url: str = Field(
-        default="http://127.0.0.1:8001",
-        description="Base URL of the catalog service (http://catalog:8000 inside compose).",
-    )
-    orders_url: str = Field(
-        default="http://127.0.0.1:8002",
-        description="Base URL of the orders service (http://orders:8000 inside compose).",
-    )
-    fulfillment_url: str = Field(
-        default="http://127.0.0.1:8003",
-        description="Base URL of the fulfillment worker's HTTP side (probes, dead letters).",
+    upstream_urls: dict[str, str] = Field(
+        default_factory=_upstreams_from_environment,
+        exclude=True,
+        description="Service name to base URL; see upstream_url.",
     )
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     upstream_timeout_seconds: float = Field(
@@ -52,12 +49,7 @@ class GatewaySettings(StackSettings):
     @property
     def upstreams(self) -> dict[str, str]:
         """Service name to base URL."""
-        urls = {
-            "catalog": self.catalog_url,
-            "orders": self.orders_url,
-            "fulfillment": self.fulfillment_url,
-        }
-        return {name: url.rstrip("/") for name, url in urls.items()}
+        return self.upstream_urls
 
     @property
     def api_keys_secret(self) -> str:

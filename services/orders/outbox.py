@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
 
-from services.orders.events import EVENT_TYPE_ATTRIBUTE, EventLine, OrderPlaced, PlacedOrder
+from services.contracts.orders import EVENT_TYPE_ATTRIBUTE, EventLine, OrderPlaced, PlacedOrder
 from services.orders.models import Order, OrderStore
 
 logger = logging.getLogger(__name__)

@@ -12,6 +12,11 @@ OUTBOX_INDEX = "outbox"
 """Sparse: only orders whose OrderPlaced event is not yet published carry the key."""
 
 
+def declared_resources() -> list[Resource]:
+    """What the seeder creates for this service (services/registry.toml)."""
+    return orders_resources(OrdersSettings())
+
+
 def orders_resources(settings: OrdersSettings) -> list[Resource]:
     return [
         Table(

@@ -3,6 +3,7 @@
 from pydantic import Field
 
 from services.common.settings import StackSettings
+from services.contracts import orders as contract
 
 
 class OrdersSettings(StackSettings):
@@ -21,4 +22,4 @@ class OrdersSettings(StackSettings):
 
     @property
     def events_topic(self) -> str:
-        return self.resource_name("orders", "events")
+        return contract.topic(self)

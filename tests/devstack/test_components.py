@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from devstack.components import Ports, local_components, stack_environment
+from services.registry import registry
 
 
 def test_environment_targets_the_local_moto_with_fake_keys(
@@ -21,9 +22,21 @@ def test_environment_targets_the_local_moto_with_fake_keys(
 
 def test_components_start_in_dependency_order() -> None:
     components = local_components(Ports())
-    names = ["moto", "seed", "catalog", "orders", "fulfillment", "gateway"]
-    assert [c.name for c in components] == names
-    assert [c.one_shot for c in components] == [False, True, False, False, False, False]
+    services = registry().names
+    assert [c.name for c in components] == ["moto", "seed", *services]
+    assert [c.one_shot for c in components] == [False, True] + [False] * len(services)
+    assert services[-1] == "gateway"
+
+
+def test_every_service_gets_its_own_port_and_every_upstream_url(tmp_path: Path) -> None:
+    ports = Ports.from_named({name: 20000 + i for i, name in enumerate(Ports().named())})
+    env = stack_environment(ports, tmp_path)
+    for service in registry().services:
+        assert (
+            env[f"{service.env_prefix}_URL"] == f"http://127.0.0.1:{ports.services[service.name]}"
+        )
+    urls = [c.health_url for c in local_components(ports)]
+    assert len(set(urls)) == len(urls)
 
 
 def test_durable_moto_settings_reach_the_local_moto(

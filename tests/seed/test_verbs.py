@@ -7,14 +7,11 @@ import pytest
 
 from seed import verbs
 from seed.__main__ import run
-from seed.fixtures import fixture_product_id, read_products
 from seed.settings import SeedSettings
-from seed.stack import stack_resources
-from services.catalog.models import ProductStore
-from services.catalog.settings import CatalogSettings
-from services.gateway.settings import GatewaySettings
-from services.orders.models import OrderStore
-from services.orders.settings import OrdersSettings
+from services.common.internal import internal_token_secret, parse_token
+from services.common.resources import Resource
+from services.common.seeding import SeedRun
+from services.registry import registry
 
 PREFIX = "motostack-local-"
 
@@ -24,6 +21,23 @@ def settings(aws: None) -> SeedSettings:
     return SeedSettings(demo_api_key="demo-key-0123456789")
 
 
+@pytest.fixture
+def seeding_runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, SeedRun]]:
+    """Each service's seeding hook, recorded instead of run (they write the shop's data)."""
+    runs: list[tuple[str, SeedRun]] = []
+
+    class Recorder:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def seed(self, run: SeedRun) -> int:
+            runs.append((self.name, run))
+            return 0
+
+    monkeypatch.setattr(verbs, "service_module", lambda service, part: Recorder(service.name))
+    return runs
+
+
 def plan_lines(settings: SeedSettings, capsys: pytest.CaptureFixture[str]) -> list[str]:
     capsys.readouterr()
     assert run(settings, ["plan"]) == 0
@@ -31,43 +45,37 @@ def plan_lines(settings: SeedSettings, capsys: pytest.CaptureFixture[str]) -> li
 
 
 def test_plan_on_a_fresh_account_creates_everything_and_changes_nothing(
-    settings: SeedSettings, capsys: pytest.CaptureFixture[str]
+    settings: SeedSettings,
+    capsys: pytest.CaptureFixture[str],
+    declared: dict[str, list[Resource]],
 ) -> None:
     lines = plan_lines(settings, capsys)
-    assert len(lines) == len(stack_resources())
-    assert all(line.startswith("+ ") and line.endswith(": create") for line in lines)
-    assert "+ table motostack-local-orders-orders: create" in lines
-    assert (
-        "+ subscription motostack-local-orders-events -> motostack-local-fulfillment-orders: create"
-        in lines
-    )
+    every = [resource for owned in declared.values() for resource in owned]
+    assert lines == [f"+ {type(r).__name__.lower()} {r.name}: create" for r in every]
     assert plan_lines(settings, capsys) == lines, "plan changed something"
 
 
-def test_apply_needs_yes_on_real_aws_and_skips_fixtures(
+def test_apply_needs_yes_on_real_aws_and_asks_for_fixtures_only_when_told(
     settings: SeedSettings,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
-    stack_clients: dict[str, Any],
+    seeding_runs: list[tuple[str, SeedRun]],
 ) -> None:
     assert run(settings, ["apply"]) == 1
     assert "apply against real AWS needs --yes" in caplog.text
+    assert seeding_runs == [], "nothing is seeded unconfirmed"
     assert run(settings, ["apply", "--yes"]) == 0
     assert all(line.startswith("= ") for line in plan_lines(settings, capsys))
-    orders = OrderStore(stack_clients["dynamodb"], OrdersSettings().orders_table)
-    assert orders.stock("MUG-001") is None, "no fixtures on real AWS unless asked"
-    keys = stack_clients["secretsmanager"].get_secret_value(
-        SecretId=GatewaySettings().api_keys_secret
-    )["SecretString"]
-    assert settings.demo_api_key is not None
-    assert settings.demo_api_key not in keys, "the demo key never goes to a real account"
-    assert "DEMO_API_KEY ignored" in caplog.text
+    assert [name for name, _ in seeding_runs] == registry().names, "every service, in order"
+    assert {r.fixtures for _, r in seeding_runs} == {"never"}, "no fixtures on real AWS unasked"
+    assert {r.demo_api_key for _, r in seeding_runs} == {"demo-key-0123456789"}
+    seeding_runs.clear()
     assert run(settings, ["apply", "--yes", "--with-fixtures"]) == 0
-    assert orders.stock("MUG-001") is not None
+    assert {r.fixtures for _, r in seeding_runs} == {"always"}
 
 
 def test_apply_twice_is_a_no_op(
-    settings: SeedSettings, stack_clients: dict[str, Any], caplog: pytest.LogCaptureFixture
+    settings: SeedSettings, clients: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     assert run(settings, ["apply", "--yes"]) == 0
     caplog.clear()
@@ -76,35 +84,41 @@ def test_apply_twice_is_a_no_op(
     assert "done: nothing to do, all in place" in caplog.text
 
 
-def test_plan_shows_drift_and_apply_repairs_it(
-    settings: SeedSettings, stack_clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
+def test_plan_shows_drift(
+    settings: SeedSettings, clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bucket = CatalogSettings().images_bucket
-    stack_clients["s3"].delete_bucket_encryption(Bucket=bucket)
-    stack_clients["s3"].delete_public_access_block(Bucket=bucket)
+    assert run(settings, ["apply", "--yes"]) == 0
+    bucket = f"{PREFIX}things-bucket"
+    clients["s3"].delete_bucket_encryption(Bucket=bucket)
     lines = plan_lines(settings, capsys)
-    assert f"~ bucket {bucket}: block public access; enable default encryption" in lines
+    assert f"~ bucket {bucket}: enable default encryption" in lines
     assert run(settings, ["apply", "--yes"]) == 0
     assert all(line.startswith("= ") for line in plan_lines(settings, capsys))
 
 
-def test_what_a_real_account_should_have_is_on(stack_clients: dict[str, Any]) -> None:
-    dynamodb, s3, sqs = stack_clients["dynamodb"], stack_clients["s3"], stack_clients["sqs"]
-    table = OrdersSettings().orders_table
+def test_what_a_real_account_should_have_is_on(
+    settings: SeedSettings, clients: dict[str, Any]
+) -> None:
+    assert run(settings, ["apply", "--yes"]) == 0
+    dynamodb, s3, sqs = clients["dynamodb"], clients["s3"], clients["sqs"]
+    (table,) = dynamodb.list_tables()["TableNames"]
     backups = dynamodb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
-    bucket = CatalogSettings().images_bucket
+    (bucket,) = [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    for url in sqs.list_queues(QueueNamePrefix=PREFIX)["QueueUrls"]:
+    queues = sqs.list_queues(QueueNamePrefix=PREFIX)["QueueUrls"]
+    assert len(queues) == 2
+    for url in queues:
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         assert attributes["SqsManagedSseEnabled"] == "true"
 
 
 def test_destroy_asks_for_the_stack_name(
-    settings: SeedSettings, stack_clients: dict[str, Any], caplog: pytest.LogCaptureFixture
+    settings: SeedSettings, clients: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
+    assert run(settings, ["apply", "--yes"]) == 0
     prompts: list[str] = []
 
     def answer(prompt: str) -> str:
@@ -114,17 +128,17 @@ def test_destroy_asks_for_the_stack_name(
     assert run(settings, ["destroy"], ask=answer) == 1
     assert prompts == ["Type motostack-local to delete all of its resources: "]
     assert "not confirmed; nothing deleted" in caplog.text
-    assert stack_clients["dynamodb"].list_tables()["TableNames"], "nothing was deleted"
+    assert clients["dynamodb"].list_tables()["TableNames"], "nothing was deleted"
     assert run(settings, ["destroy"], ask=lambda prompt: "motostack-local") == 0
 
 
 def test_destroy_leaves_nothing_of_the_stack_behind(
-    settings: SeedSettings, stack_clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
+    settings: SeedSettings, clients: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(settings, ["apply", "--yes", "--with-fixtures"]) == 0
-    stack_clients["s3"].put_object(Bucket=CatalogSettings().images_bucket, Key="x", Body=b"x")
+    assert run(settings, ["apply", "--yes"]) == 0
+    clients["s3"].put_object(Bucket=f"{PREFIX}things-bucket", Key="x", Body=b"x")
     assert run(settings, ["destroy", "--yes"]) == 0
-    c = stack_clients
+    c = clients
     leftovers = [
         *c["dynamodb"].list_tables()["TableNames"],
         *[b["Name"] for b in c["s3"].list_buckets()["Buckets"]],
@@ -137,26 +151,18 @@ def test_destroy_leaves_nothing_of_the_stack_behind(
     assert all(line.startswith("+ ") for line in plan_lines(settings, capsys))
 
 
-def _fixtures_line(settings: SeedSettings, clients: dict[str, Any]) -> str:
-    return verbs.plan(clients, settings, fixtures=True)[-1]
-
-
-def test_fixtures_load_on_the_first_seed_only_and_plan_shows_what_is_missing(
-    settings: SeedSettings, stack_clients: dict[str, Any]
+def test_apply_provisions_the_internal_token_once(
+    settings: SeedSettings, clients: dict[str, Any]
 ) -> None:
-    """A demo product the user deleted stays deleted on the next seed (a local stack seeds at
-    every start); plan names what is missing, and --with-fixtures brings it back."""
-    assert _fixtures_line(settings, stack_clients).startswith("+ fixtures: load (")
-    verbs.apply(stack_clients, settings, fixtures="first-seed")
-    total = len(read_products(settings.seed_fixtures_dir / "products.json"))
-    assert _fixtures_line(settings, stack_clients).startswith(f"= fixtures: {total} demo products")
+    """A platform secret: the generic seeder fills it in, whichever services are registered."""
+    assert run(settings, ["apply", "--yes"]) == 0
+    secret = internal_token_secret(settings).name
 
-    catalog = ProductStore(stack_clients["dynamodb"], CatalogSettings().products_table)
-    catalog.delete(fixture_product_id("MUG-001"))
-    assert verbs.apply(stack_clients, settings, fixtures="first-seed") == 0
-    assert catalog.find_by_sku("MUG-001") is None, "a deleted demo product came back"
-    line = _fixtures_line(settings, stack_clients)
-    assert line.startswith(f"~ fixtures: 1 of {total} demo products and 0 of "), line
+    def token() -> str:
+        return parse_token(
+            clients["secretsmanager"].get_secret_value(SecretId=secret)["SecretString"]
+        )
 
-    assert verbs.apply(stack_clients, settings, fixtures="always") == 1
-    assert catalog.find_by_sku("MUG-001") is not None
+    first = token()
+    assert run(settings, ["apply", "--yes"]) == 0
+    assert token() == first, "services cache the token: a re-seed must keep it"

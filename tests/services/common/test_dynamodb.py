@@ -25,3 +25,12 @@ def test_forged_cursors_are_rejected_naming_the_field(cursor: str) -> None:
 def test_items_round_trip_with_integers_and_nested_lists() -> None:
     data = {"pk": "order#1", "lines": [{"sku": "MUG-1", "quantity": 2}], "version": 3}
     assert from_item(to_item(data | {"fulfilled_at": None})) == data
+
+
+@pytest.mark.parametrize("number", [4.5, 0.1, -2.75, 1e-7, 123456789.123, 10**30, 7, 0, 2.0, 1 / 3])
+def test_numbers_come_back_exactly_as_stored(number: float) -> None:
+    data = {"n": number, "nested": {"values": [number, 1]}}
+    back = from_item(to_item(data))
+    assert back == data
+    assert type(back["n"]) is type(number) or float(number).is_integer()
+    assert repr(back["n"]) == repr(number) or float(number).is_integer()

@@ -1,7 +1,6 @@
 import pytest
 from pydantic import ValidationError
 
-from services.catalog.settings import CatalogSettings
 from services.common.aws import client_config
 from services.common.settings import StackSettings
 
@@ -9,7 +8,7 @@ from services.common.settings import StackSettings
 def test_resource_names_carry_stack_and_stage(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STACK_NAME", "shop")
     monkeypatch.setenv("STAGE", "dev")
-    assert CatalogSettings().products_table == "shop-dev-catalog-products"
+    assert StackSettings().resource_name("catalog", "products") == "shop-dev-catalog-products"
 
 
 def test_bad_stack_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

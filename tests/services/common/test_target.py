@@ -59,7 +59,7 @@ def test_aws_says_which_account_region_and_stack(
     "argv",
     [
         [sys.executable, "-m", "seed"],
-        [sys.executable, "-m", "uvicorn", "services.catalog.main:app", "--port", "0"],
+        [sys.executable, "-m", "uvicorn", "services.gateway.main:app", "--port", "0"],
     ],
     ids=["seeder", "service"],
 )

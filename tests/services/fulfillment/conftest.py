@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from moto.backends import get_backend
 
+from services.contracts.orders import OrderPlaced
 from services.fulfillment.models import Fulfiller
 from services.fulfillment.orders_api import OrdersApi
 from services.fulfillment.settings import FulfillmentSettings
-from services.orders.events import OrderPlaced
 from services.orders.main import app as orders_app
 from services.orders.models import Order
 from services.orders.outbox import order_placed

@@ -5,12 +5,12 @@ from typing import Any
 
 import pytest
 
+from services.contracts.orders import EVENT_TYPE_ATTRIBUTE
 from services.fulfillment.consumer import Consumer, retry_delay
 from services.fulfillment.dead_letters import DeadLetters
 from services.fulfillment.errors import PoisonMessage
 from services.fulfillment.models import Fulfiller, parse_event
 from services.fulfillment.settings import FulfillmentSettings
-from services.orders.events import EVENT_TYPE_ATTRIBUTE
 from services.orders.settings import OrdersSettings
 from tests.services.fulfillment.conftest import sent_emails
 

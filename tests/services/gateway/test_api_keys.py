@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from seed.api_keys import ensure_api_key
 from services.gateway.api_keys import ApiKeys, KeysUnavailable, MissingApiKey, WrongApiKey
 from services.gateway.main import app
+from services.gateway.seeding import ensure_api_key
 from services.gateway.settings import GatewaySettings
+from tests.services.gateway.conftest import PROBE
 
 SECRET = GatewaySettings().api_keys_secret
 KEY = "a-test-key-0123456789"
@@ -51,7 +52,7 @@ def test_no_secret_means_no_writes(stack_clients: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-def gateway(secrets: Any) -> Iterator[TestClient]:
+def gateway(secrets: Any, probe_route: str) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
 
@@ -62,16 +63,16 @@ def gateway(secrets: Any) -> Iterator[TestClient]:
 def test_writes_without_a_valid_key_are_refused(
     gateway: TestClient, headers: dict[str, str], status: int
 ) -> None:
-    response = gateway.post("/api/orders", json={}, headers=headers)
+    response = gateway.post(f"/api/{PROBE}", json={}, headers=headers)
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
     assert "X-API-Key" in response.json()["detail"]
 
 
 def test_reads_and_keyed_writes_reach_the_upstream(gateway: TestClient) -> None:
-    """No upstream runs here, so getting past auth shows as 503 'orders is unavailable'."""
-    read = gateway.get("/api/orders/some-id")
-    write = gateway.post("/api/orders", json={}, headers={"X-API-Key": KEY})
+    """No upstream runs here, so getting past auth shows as 503 'probe is unavailable'."""
+    read = gateway.get(f"/api/{PROBE}/some-id")
+    write = gateway.post(f"/api/{PROBE}", json={}, headers={"X-API-Key": KEY})
     for response in (read, write):
         assert response.status_code == 503
-        assert response.json()["detail"].startswith("orders is unavailable")
+        assert response.json()["detail"].startswith(f"{PROBE} is unavailable")

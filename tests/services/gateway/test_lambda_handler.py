@@ -8,10 +8,10 @@ from tests.lambda_events import CONTEXT, http_api_event
 
 
 def test_the_index_and_the_key_check_work_behind_api_gateway(
-    stack_clients: dict[str, Any], mangum_loop: None
+    stack_clients: dict[str, Any], mangum_loop: None, probe_route: str
 ) -> None:
     index = handler(http_api_event("GET", "/api"), CONTEXT)
     assert index["statusCode"] == 200
-    assert "/api/orders" in json.loads(index["body"])["routes"]
-    refused = handler(http_api_event("POST", "/api/orders", body={}), CONTEXT)
+    assert f"/api/{probe_route}" in json.loads(index["body"])["routes"]
+    refused = handler(http_api_event("POST", f"/api/{probe_route}", body={}), CONTEXT)
     assert refused["statusCode"] == 401
