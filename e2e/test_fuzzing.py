@@ -100,7 +100,7 @@ def test_gateway_api_holds_under_fuzzing(
 def test_service_api_holds_under_fuzzing(
     local_stack: ProcessStack, service: str, credentials: str, tmp_path: Path
 ) -> None:
-    base = f"http://127.0.0.1:{getattr(local_stack.ports, service)}"
+    base = f"http://127.0.0.1:{local_stack.ports.services[service]}"
     headers = (
         {INTERNAL_TOKEN_HEADER: internal_token(local_stack)} if credentials == "with-token" else {}
     )

@@ -21,7 +21,7 @@ def local(stack: Stack) -> ProcessStack:
 
 
 def service(stack: ProcessStack, name: str) -> str:
-    return f"http://127.0.0.1:{getattr(stack.ports, name)}"
+    return f"http://127.0.0.1:{stack.ports.services[name]}"
 
 
 @pytest.mark.parametrize(
