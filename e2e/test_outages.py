@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from devstack.components import Ports
 from e2e.conftest import API_KEY
 from e2e.shop.test_errors import assert_problem
 from e2e.stacks import ControllableStack, Stack
@@ -19,6 +20,15 @@ def moto_down(controlled_stack: ControllableStack) -> Iterator[ControllableStack
         controlled_stack.start("moto")
 
 
+@pytest.fixture
+def service_ports(stack: Stack) -> Ports:
+    """The services' own ports: a local stack publishes them, compose keeps them inside."""
+    ports = getattr(stack, "ports", None)
+    if not isinstance(ports, Ports):
+        pytest.skip("the services' own ports are published by local stacks only")
+    return ports
+
+
 def test_services_answer_503_with_retry_after_while_aws_is_down(
     api: httpx.Client, moto_down: ControllableStack
 ) -> None:
@@ -31,7 +41,12 @@ def test_services_answer_503_with_retry_after_while_aws_is_down(
         body = assert_problem(response, 503)
         assert int(response.headers["retry-after"]) > 0
         assert "AWS" in body["detail"]
-    catalog = f"http://127.0.0.1:{moto_down.ports.catalog}/readyz"  # type: ignore[attr-defined]
+
+
+def test_readiness_names_the_failing_check_while_aws_is_down(
+    service_ports: Ports, moto_down: ControllableStack
+) -> None:
+    catalog = f"http://127.0.0.1:{service_ports.catalog}/readyz"
     catalog_ready = httpx.get(catalog, timeout=60)
     assert catalog_ready.status_code == 503
     assert "retry-after" in catalog_ready.headers

@@ -2,11 +2,13 @@
 # `make test`: lint, unit tests, durable Moto's tests, the e2e suite on local
 # processes, then on compose.
 #
-# Two lanes run side by side, since most of their time is spent waiting on
-# servers rather than computing: (1) lint, unit tests, e2e on local processes;
-# (2) durable Moto's own tests, then Moto's server-mode tests against it. With a
-# Docker engine the compose images build meanwhile, and the e2e suite then runs
-# on compose. Each lane's output is printed whole when it ends.
+# Three lanes run side by side, since most of their time is spent waiting on
+# servers and processes rather than computing: (1) lint, the services' unit
+# tests, e2e on local processes; (2) durable Moto's own tests; (3) the tests of
+# the tooling (scripts, seeder, devstack: they start stacks), then Moto's
+# server-mode tests against durable Moto. With a Docker engine the compose
+# images build meanwhile, and the e2e suite then runs on compose. Each lane's
+# output is printed whole when it ends.
 #
 # The compose stage runs when a Docker engine answers. REQUIRE_DOCKER=1 turns
 # "no engine" from a skip into a failure (CI sets it). The e2e suite's browser
@@ -16,6 +18,7 @@ cd "$(dirname "$0")/.."
 
 stage() { printf '\n==> %s\n' "$*"; }
 logs=$(mktemp -d)
+declare -A pids
 trap 'rm -rf "$logs"' EXIT
 
 scripts/bootstrap.sh
@@ -32,37 +35,39 @@ elif [ "${REQUIRE_DOCKER:-0}" = 1 ]; then
   exit 1
 fi
 
+tooling=(tests/scripts tests/seed tests/devstack)
 app_lane() {
   stage "lint" && scripts/lint.sh &&
-    stage "unit tests" && .venv/bin/pytest -q tests &&
+    stage "unit tests: services" &&
+    .venv/bin/pytest -q tests "${tooling[@]/#/--ignore=}" &&
     stage "e2e suite against local processes" && E2E_STACK=local .venv/bin/pytest -q e2e
 }
 moto_lane() {
-  stage "durable Moto: persistence matrix, crash loop, corruption" &&
-    .venv/bin/pytest -q moto/tests &&
+  stage "durable Moto: persistence matrix, crash loop, corruption" && .venv/bin/pytest -q moto/tests
+}
+tooling_lane() {
+  stage "unit tests: scripts, seeder, devstack" && .venv/bin/pytest -q "${tooling[@]}" &&
     stage "durable Moto against Moto's own server-mode tests (plain moto_server side by side)" &&
     scripts/moto-upstream-tests.sh
 }
 images() { stage "compose images" && scripts/compose.sh build --quiet; }
 
-app_lane >"$logs/app" 2>&1 &
-app=$!
-moto_lane >"$logs/moto" 2>&1 &
-moto=$!
+lanes=(app moto tooling)
+for lane in "${lanes[@]}"; do
+  "${lane}_lane" >"$logs/$lane" 2>&1 &
+  pids[$lane]=$!
+done
 if [ "$docker_ok" = 1 ]; then
   images >"$logs/images" 2>&1 &
-  build=$!
+  pids[images]=$!
+  lanes+=(images)
 fi
 
 failed=0
-wait "$moto" || failed=1
-cat "$logs/moto"
-wait "$app" || failed=1
-cat "$logs/app"
-if [ "$docker_ok" = 1 ]; then
-  wait "$build" || failed=1
-  cat "$logs/images"
-fi
+for lane in "${lanes[@]}"; do
+  wait "${pids[$lane]}" || failed=1
+  cat "$logs/$lane"
+done
 [ "$failed" = 0 ] || { echo "make test: a stage failed (see above)" >&2; exit 1; }
 
 stage "e2e suite against the compose stack"

@@ -82,25 +82,30 @@ class DurableApp:
         with self.store.lock:
             if self.store.unavailable:
                 return wsgi.plain(503, f"durable-moto: {self.store.unavailable}")
-            if not mutating:
+            if mutating:
+                if self.store.write_failure:
+                    return wsgi.plain(503, f"durable-moto: {self.store.write_failure}")
+                record = Record.from_environ(environ, body, determinism.new_seed(), time.time())
+                response = self._run_seeded(record)
+                try:
+                    written = self.store.append(record)
+                except OSError:
+                    return _not_persisted(self.store)
+                if path_is_reset(environ):
+                    self._compact_after_reset()
+            else:
                 environ["wsgi.input"] = io.BytesIO(body)
-                return wsgi.call(self.moto_app, environ)
-            if self.store.write_failure:
-                return wsgi.plain(503, f"durable-moto: {self.store.write_failure}")
-            record = Record.from_environ(environ, body, determinism.new_seed(), time.time())
-            response = self._run_seeded(record)
-            try:
-                written = self.store.append(record)
-            except OSError:
-                return _not_persisted(self.store)
-            if path_is_reset(environ):
-                self._compact_after_reset()
+                response = wsgi.call(self.moto_app, environ)
+                # A read may show writes whose fsync is still under way: it is answered
+                # only once they are on disk, so no reader sees a write that fails.
+                written = self.store.written_so_far()
         try:
             self.store.make_durable(written)
         except OSError:
             return _not_persisted(self.store)
-        with self._changed:
-            self._changed.notify_all()  # wake long polls: a message may have arrived
+        if mutating:
+            with self._changed:
+                self._changed.notify_all()  # wake long polls: a message may have arrived
         return response
 
     def _compact_after_reset(self) -> None:

@@ -369,6 +369,11 @@ class DurableStore:
             self.compact(wait=False)
         return writer, end
 
+    def written_so_far(self) -> tuple[JournalWriter, int]:
+        """Where the journal ends now (caller holds ``lock``): all a read may have seen."""
+        assert self.writer is not None
+        return self.writer, self.writer.size
+
     def make_durable(self, written: tuple[JournalWriter, int]) -> None:
         """fsync per the policy, *outside* ``lock`` (group commit).
 

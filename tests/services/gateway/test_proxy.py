@@ -3,7 +3,7 @@
 import asyncio
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -21,9 +21,8 @@ def silent_server() -> Iterator[int]:
         yield server.getsockname()[1]
 
 
-@pytest.fixture
-def hang_up_server() -> Iterator[int]:
-    """Reads the request, then closes the connection without a response."""
+def serve_connections(handle: Callable[[socket.socket], object]) -> Iterator[int]:
+    """A real upstream on a free port: ``handle`` gets each accepted connection."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
@@ -35,11 +34,17 @@ def hang_up_server() -> Iterator[int]:
             except OSError:
                 return
             with connection:
-                connection.recv(65536)
+                handle(connection)
 
     threading.Thread(target=serve, daemon=True).start()
     yield server.getsockname()[1]
     server.close()
+
+
+@pytest.fixture
+def hang_up_server() -> Iterator[int]:
+    """Reads the request, then closes the connection without a response."""
+    yield from serve_connections(lambda connection: connection.recv(65536))
 
 
 def call(port: int, timeout: float = 5) -> UpstreamFailure:
@@ -77,24 +82,13 @@ def one_request_per_connection_server() -> Iterator[int]:
     """Answers the first request on each connection (keep-alive), then hangs up without an
     answer when the same connection brings the next one: as an upstream that dropped a
     connection the gateway still has in its pool."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
 
-    def serve() -> None:
-        while True:
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                return
-            with connection:
-                connection.recv(65536)
-                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-                connection.recv(65536)  # the next request on this connection: hang up
+    def answer_once(connection: socket.socket) -> None:
+        connection.recv(65536)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        connection.recv(65536)  # the next request on this connection: hang up
 
-    threading.Thread(target=serve, daemon=True).start()
-    yield server.getsockname()[1]
-    server.close()
+    yield from serve_connections(answer_once)
 
 
 def test_a_connection_the_upstream_dropped_never_fails_the_next_request(
