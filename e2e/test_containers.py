@@ -4,8 +4,9 @@ import pytest
 
 from devstack.compose import ComposeStack
 from e2e.stacks import Stack
+from services.registry import registry
 
-SERVICES = {"moto", "seed", "catalog", "orders", "fulfillment", "gateway"}
+SERVICES = {"moto", "seed", *registry().names}
 
 
 def test_containers_run_unprivileged_read_only_and_bounded(stack: Stack) -> None:

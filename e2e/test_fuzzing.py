@@ -24,6 +24,7 @@ from e2e.emulated_aws import EmulatedAws
 from e2e.stacks import Stack
 from services.common.internal import INTERNAL_TOKEN_HEADER, internal_token_secret, parse_token
 from services.common.settings import StackSettings
+from services.registry import registry
 
 SEED = 20261129
 MAX_EXAMPLES = 12
@@ -95,7 +96,7 @@ def test_gateway_api_holds_under_fuzzing(
     assert cases >= operations, output[-5000:]
 
 
-@pytest.mark.parametrize("service", ["catalog", "orders", "fulfillment"])
+@pytest.mark.parametrize("service", [service.name for service in registry().upstreams()])
 @pytest.mark.parametrize("credentials", ["with-token", "anonymous"])
 def test_service_api_holds_under_fuzzing(
     local_stack: ProcessStack, service: str, credentials: str, tmp_path: Path

@@ -46,7 +46,7 @@ def test_services_answer_503_with_retry_after_while_aws_is_down(
 def test_readiness_names_the_failing_check_while_aws_is_down(
     service_ports: Ports, moto_down: ControllableStack
 ) -> None:
-    catalog = f"http://127.0.0.1:{service_ports.catalog}/readyz"
+    catalog = f"http://127.0.0.1:{service_ports.services['catalog']}/readyz"
     catalog_ready = httpx.get(catalog, timeout=60)
     assert catalog_ready.status_code == 503
     assert "retry-after" in catalog_ready.headers
