@@ -59,3 +59,10 @@ def test_docs_work_offline(stack: Stack) -> None:
         response = httpx.get(f"{stack.gateway_url}{url}", timeout=30)
         assert response.status_code == 200, url
         assert response.content, url
+
+
+def test_the_front_page_answers(stack: Stack) -> None:
+    """The example's shop, or on the bare platform a way to the API docs: never a 404."""
+    page = httpx.get(f"{stack.gateway_url}/", follow_redirects=True, timeout=30)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")

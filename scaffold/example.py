@@ -12,12 +12,16 @@ from services.registry import Registry
 
 EXAMPLE_PATHS = (
     "e2e/shop",
+    "services/gateway/demo",
+    "tests/services/gateway/demo",
+    "docs/demo.md",
     "services/contracts/orders.py",
     "services/contracts/schemas/OrderPlaced.v1.json",
     "tests/services/contracts/test_orders.py",
     "docs/shop.md",
 )
-"""The shop's files outside its services' own folders and tests."""
+"""The shop's files outside its services' own folders and tests; the gateway's demo pages
+show the shop, so they go with it (the gateway then sends ``/`` to its API docs)."""
 
 
 def remove_example(root: Path, registry: Registry) -> Change:

@@ -5,7 +5,7 @@
 # Three lanes run side by side, since most of their time is spent waiting on
 # servers and processes rather than computing: (1) lint, the services' unit
 # tests, e2e on local processes; (2) durable Moto's own tests; (3) the tests of
-# the tooling (scripts, seeder, devstack: they start stacks), then Moto's
+# the tooling (scripts, seeder, devstack, scaffold: they start stacks), then Moto's
 # server-mode tests against durable Moto. With a Docker engine the compose
 # images build meanwhile, and the e2e suite then runs on compose. Each lane's
 # output is printed whole when it ends.
@@ -35,7 +35,7 @@ elif [ "${REQUIRE_DOCKER:-0}" = 1 ]; then
   exit 1
 fi
 
-tooling=(tests/scripts tests/seed tests/devstack)
+tooling=(tests/scripts tests/seed tests/devstack tests/scaffold)
 app_lane() {
   stage "lint" && scripts/lint.sh &&
     stage "unit tests: services" &&
@@ -46,7 +46,7 @@ moto_lane() {
   stage "durable Moto: persistence matrix, crash loop, corruption" && .venv/bin/pytest -q moto/tests
 }
 tooling_lane() {
-  stage "unit tests: scripts, seeder, devstack" && .venv/bin/pytest -q "${tooling[@]}" &&
+  stage "unit tests: scripts, seeder, devstack, scaffold" && .venv/bin/pytest -q "${tooling[@]}" &&
     stage "durable Moto against Moto's own server-mode tests (plain moto_server side by side)" &&
     scripts/moto-upstream-tests.sh
 }

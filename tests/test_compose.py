@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from devstack.components import REPO_ROOT
+from services.registry import registry
 from tests.processes import fresh_env
 
-SERVICES = {"moto", "seed", "catalog", "orders", "fulfillment", "gateway"}
+SERVICES = {"moto", "seed", *registry().names}
 
 
 def _has_compose() -> bool:

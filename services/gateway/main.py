@@ -3,17 +3,19 @@
 Run with ``uvicorn services.gateway.main:app``.
 """
 
+import importlib
+import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from services.common.app import create_app
 from services.common.aws import aws_client
 from services.common.health import ReadinessCheck
 from services.common.internal import InternalToken, internal_token_secret
-from services.gateway import demo
 from services.gateway.api_keys import ApiKeys
 from services.gateway.proxy import KEEPALIVE_EXPIRY_SECONDS
 from services.gateway.routers import docs, proxy
@@ -51,6 +53,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
 
 
+DEMO = "services.gateway.demo"
+
+
+def install_front_page(app: FastAPI) -> None:
+    """The example shop's pages when the example is there; without it (``make
+    remove-example`` takes them with the shop they show), ``/`` leads to the API docs."""
+    if importlib.util.find_spec(DEMO) is not None:
+        importlib.import_module(DEMO).install(app)
+        return
+
+    @app.get("/", include_in_schema=False)
+    async def front_page() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+
 app = create_app(
     service="gateway",
     settings=GatewaySettings(),
@@ -61,4 +78,4 @@ app = create_app(
     internal_writes=False,  # it checks the public API keys, and adds the internal token
     description="Single origin of the motostack shop: `/api/<service>/...`.",
 )
-demo.install(app)
+install_front_page(app)
