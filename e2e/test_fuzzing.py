@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from devstack.local import ProcessStack
@@ -92,7 +93,10 @@ def test_gateway_api_holds_under_fuzzing(
     gateway = local_stack.gateway_url
     operations, cases, output = fuzz(f"{gateway}/openapi.json", gateway, headers, tmp_path)
     print(f"gateway ({credentials}): {operations} operations, {cases} cases, 0 failures")
-    assert operations >= 10, output[-5000:]
+    documented = sum(
+        len(methods) for methods in httpx.get(f"{gateway}/openapi.json").json()["paths"].values()
+    )
+    assert operations >= min(10, documented), output[-5000:]
     assert cases >= operations, output[-5000:]
 
 

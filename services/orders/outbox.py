@@ -46,9 +46,13 @@ class Outbox:
     """Publishes OrderPlaced events and clears their outbox marks."""
 
     def __init__(self, store: OrderStore, sns: Any, topic_arn: str) -> None:
-        self._store = store
+        self.store = store
         self._sns = sns
         self._topic_arn = topic_arn
+
+    def ping_topic(self) -> None:
+        """Readiness: the events topic answers."""
+        self._sns.get_topic_attributes(TopicArn=self._topic_arn)
 
     def publish(self, order: Order) -> bool:
         """Publish one order's event; False (logged, left to the relay) when that fails."""
@@ -61,7 +65,7 @@ class Outbox:
                     EVENT_TYPE_ATTRIBUTE: {"DataType": "String", "StringValue": event.type}
                 },
             )
-            self._store.mark_published(order.id)
+            self.store.mark_published(order.id)
         except Exception:  # the order is committed: never fail the request over its event
             logger.warning("OrderPlaced for %s not published yet; the relay retries", order.id)
             return False
@@ -70,7 +74,7 @@ class Outbox:
     def relay(self) -> int:
         """Publish every pending event once; returns how many went out."""
         settled = datetime.now(UTC) - SETTLE
-        pending = [order for order in self._store.unpublished() if order.placed_at < settled]
+        pending = [order for order in self.store.unpublished() if order.placed_at < settled]
         return sum(self.publish(order) for order in pending)
 
     async def relay_forever(self, interval_seconds: float) -> None:

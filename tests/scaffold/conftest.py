@@ -4,7 +4,9 @@ A copy is what a fresh clone holds, plus what a developer's checkout already has
 a clone would only rebuild: this checkout's ``.venv`` (linked, so ``make`` and
 ``scripts/lint.sh`` run in the copy without bootstrapping) and mypy's cache (copied:
 mypy re-checks every file whose contents differ, so a warm cache changes the time,
-never the verdict).
+never the verdict). A copy runs what the make targets run (``python -m scaffold …``,
+``python -m devstack``), not ``make`` itself: make bootstraps, and a bootstrap in the copy
+would reinstall the shared ``.venv`` with durable Moto's editable install pointing into it.
 """
 
 import os

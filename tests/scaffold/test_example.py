@@ -21,7 +21,7 @@ UNIT = ("tests/services", "tests/seed", "tests/devstack", "tests/scaffold", "tes
 @pytest.fixture(scope="module")
 def bare(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_checkout(tmp_path_factory.mktemp("bare"), tools=True)
-    out = run_command(root, ["make", "remove-example"])
+    out = run_in(root, "scaffold", "remove-example")
     assert "deleted services/catalog" in out
     return root
 

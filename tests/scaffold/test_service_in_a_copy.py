@@ -20,7 +20,7 @@ from tests.scaffold.conftest import copy_checkout, dev_stack, passed, run_comman
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_checkout(tmp_path_factory.mktemp("clone"), tools=True)
-    out = run_command(root, ["make", "new-service", "NAME=reviews"])
+    out = run_in(root, "scaffold", "new-service", "reviews")
     assert "wrote services/reviews/main.py" in out
     return root
 
