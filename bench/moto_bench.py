@@ -99,7 +99,7 @@ class Server:
         return float("nan")
 
     def client(self, service: str) -> Any:
-        return boto3.client(
+        return boto3.client(  # type: ignore[call-overload]  # a name known at run time
             service,
             endpoint_url=self.url,
             region_name="us-east-1",

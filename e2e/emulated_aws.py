@@ -16,7 +16,7 @@ class EmulatedAws:
         )
 
     def client(self, service: str) -> Any:
-        return self._session.client(service, endpoint_url=self.endpoint)
+        return self._session.client(service, endpoint_url=self.endpoint)  # type: ignore[call-overload]
 
     def emails_to(self, address: str) -> list[dict[str, Any]]:
         """E-mails the emulated SES accepted for ``address`` (Moto's /moto-api/data.json)."""

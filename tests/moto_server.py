@@ -28,7 +28,7 @@ def moto_server() -> Iterator[str]:
 
 def client(endpoint: str, service: str) -> Any:
     """A boto3 client for that server, with fake credentials."""
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]  # a name known at run time
         service,
         endpoint_url=endpoint,
         region_name="us-east-1",

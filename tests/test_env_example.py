@@ -91,7 +91,7 @@ def test_compose_forwards_every_setting_under_its_own_name() -> None:
 def test_the_readers_are_real() -> None:
     """The checks above see a reader where there is one, and none where there is none."""
     fields = settings_fields()
-    assert {"LOG_LEVEL", "PRESIGN_EXPIRY_SECONDS", "WORKER_WAIT_SECONDS"} <= fields
+    assert {"LOG_LEVEL", "UPSTREAM_TIMEOUT_SECONDS", "API_KEYS_CACHE_SECONDS"} <= fields
     assert {"MOTOSTACK_TAG", "MOTO_PORT"} <= compose_own_use()
     assert "DURABLE_MOTO_FSYNC" in compose_forwards()
     assert "DURABLE_MOTO_FSYNC" not in compose_own_use()

@@ -124,7 +124,7 @@ class DurableServer:
         return data
 
     def client(self, service: str, *, region: str = "us-east-1", account: str | None = None) -> Any:
-        client = boto3.client(
+        client = boto3.client(  # type: ignore[call-overload]  # a name known at run time
             service,
             endpoint_url=self.url,
             region_name=region,

@@ -63,8 +63,7 @@ def _receive_error(server: DurableServer, **arguments: Any) -> dict[str, Any]:
     queue = sqs.create_queue(QueueName="waits")["QueueUrl"]
     with pytest.raises(botocore.exceptions.ClientError) as refused:
         sqs.receive_message(QueueUrl=queue, **arguments)
-    error: dict[str, Any] = refused.value.response["Error"]
-    return error
+    return dict(refused.value.response["Error"])
 
 
 @pytest.mark.parametrize("wait", [21, -1])

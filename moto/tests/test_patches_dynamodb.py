@@ -88,7 +88,7 @@ def test_a_transaction_copies_what_it_touches_not_the_table(
     copied = {}
     for stored in (100, 5_000):
         with moto_aws(patched=patched):
-            db = boto3.client("dynamodb")
+            db: Any = boto3.client("dynamodb")  # requests written as plain dicts
             create_tables(db)
             store_items(stored)
             copies = count_item_copies(monkeypatch)
@@ -104,7 +104,7 @@ def test_a_transaction_copies_what_it_touches_not_the_table(
 @pytest.mark.parametrize("patched", [True, False], ids=["patched", "released"])
 def test_transactions_leave_no_tracked_copies(patched: bool) -> None:
     with moto_aws(patched=patched):
-        db = boto3.client("dynamodb")
+        db: Any = boto3.client("dynamodb")  # requests written as plain dicts
         create_tables(db)
         store_items(100)
         before = tracked(Item)
@@ -119,7 +119,7 @@ def test_transactions_leave_no_tracked_copies(patched: bool) -> None:
 
 def run_scenario() -> list[Any]:
     """Transactions that succeed, are cancelled, or are refused; what a client sees after each."""
-    db = boto3.client("dynamodb")
+    db: Any = boto3.client("dynamodb")  # requests written as plain dicts
     create_tables(db)
     for n in range(5):
         db.put_item(TableName=TABLE, Item={"pk": {"S": f"stored-{n}"}, "n": {"N": str(n)}})

@@ -40,7 +40,7 @@ def test_a_batch_costs_the_same_however_full_the_queue(
 ) -> None:
     checks_at = {}
     with moto_aws(patched=patched):
-        sqs = boto3.client("sqs")
+        sqs: Any = boto3.client("sqs")  # requests written as plain dicts
         attributes = {"FifoQueue": "true", "ContentBasedDeduplication": "true"} if fifo else {}
         url = sqs.create_queue(QueueName="q.fifo" if fifo else "q", Attributes=attributes)[
             "QueueUrl"
@@ -63,7 +63,7 @@ def test_a_batch_costs_the_same_however_full_the_queue(
 
 def run_scenario() -> list[Any]:
     """Sends to standard and FIFO queues, valid and refused; what a client sees."""
-    sqs = boto3.client("sqs")
+    sqs: Any = boto3.client("sqs")  # requests written as plain dicts
     outcomes: list[Any] = []
     standard = sqs.create_queue(QueueName="standard")["QueueUrl"]
     content = sqs.create_queue(

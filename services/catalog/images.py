@@ -5,12 +5,15 @@ for the endpoint the *client* reaches (``PUBLIC_AWS_ENDPOINT_URL``), which is no
 the one this service reaches from inside the compose network.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
 from services.common.errors import NotFound
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 
 class UploadTicket(BaseModel):
@@ -21,7 +24,9 @@ class UploadTicket(BaseModel):
 
 
 class ImageStore:
-    def __init__(self, s3: Any, presigner: Any, bucket: str, expiry_seconds: int) -> None:
+    def __init__(
+        self, s3: "S3Client", presigner: "S3Client", bucket: str, expiry_seconds: int
+    ) -> None:
         self._s3 = s3
         self._presigner = presigner
         self._bucket = bucket

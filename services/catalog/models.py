@@ -13,7 +13,7 @@ Item layout, one table:
 import logging
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -28,6 +28,14 @@ from services.common.dynamodb import (
 )
 from services.common.errors import Conflict, NotFound
 from services.common.fields import SKU_PATTERN
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import (
+        DeleteTypeDef,
+        PutTypeDef,
+        TransactWriteItemTypeDef,
+    )
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +150,7 @@ _CURSOR_KEY = {"pk", "entity", "created"}
 class ProductStore:
     """Product CRUD on DynamoDB; raises domain errors, knows nothing of HTTP."""
 
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: "DynamoDBClient", table: str) -> None:
         self._db = dynamodb
         self._table = table
 
@@ -195,17 +203,13 @@ class ProductStore:
         """Deletes the product and frees its SKU; works on a damaged product too, so one can
         always be got rid of."""
         item = self._item(product_id)
-        condition: dict[str, Any] = (
-            {
-                "ConditionExpression": "version = :v",
-                "ExpressionAttributeValues": {":v": item["version"]},
-            }
-            if "version" in item
-            else {"ConditionExpression": "attribute_not_exists(version)"}
-        )
-        actions = [
-            {"Delete": {"TableName": self._table, "Key": _product_key(product_id)} | condition}
-        ]
+        delete: DeleteTypeDef = {"TableName": self._table, "Key": _product_key(product_id)}
+        if "version" in item:
+            delete["ConditionExpression"] = "version = :v"
+            delete["ExpressionAttributeValues"] = {":v": item["version"]}
+        else:
+            delete["ConditionExpression"] = "attribute_not_exists(version)"
+        actions: list[TransactWriteItemTypeDef] = [{"Delete": delete}]
         sku = item.get("sku", {}).get("S")
         if sku is not None and self._sku_owner(sku) == product_id:
             actions.append(self._release_sku(sku, product_id))
@@ -239,8 +243,8 @@ class ProductStore:
 
     def _put_product(
         self, product: Product, *, must_exist: bool, expected_version: int | None = None
-    ) -> dict[str, Any]:
-        put: dict[str, Any] = {"TableName": self._table, "Item": _to_item(product)}
+    ) -> "TransactWriteItemTypeDef":
+        put: PutTypeDef = {"TableName": self._table, "Item": _to_item(product)}
         if must_exist:
             put["ConditionExpression"] = "version = :v"
             put["ExpressionAttributeValues"] = {":v": {"N": str(expected_version)}}
@@ -248,7 +252,7 @@ class ProductStore:
             put["ConditionExpression"] = "attribute_not_exists(pk)"
         return {"Put": put}
 
-    def _claim_sku(self, product: Product) -> dict[str, Any]:
+    def _claim_sku(self, product: Product) -> "TransactWriteItemTypeDef":
         return {
             "Put": {
                 "TableName": self._table,
@@ -257,7 +261,7 @@ class ProductStore:
             }
         }
 
-    def _release_sku(self, sku: str, product_id: str) -> dict[str, Any]:
+    def _release_sku(self, sku: str, product_id: str) -> "TransactWriteItemTypeDef":
         return {
             "Delete": {
                 "TableName": self._table,
@@ -267,7 +271,7 @@ class ProductStore:
             }
         }
 
-    def _transact(self, actions: list[dict[str, Any]], *, sku: str) -> None:
+    def _transact(self, actions: list["TransactWriteItemTypeDef"], *, sku: str) -> None:
         """Run one transaction; a failed condition becomes a 409 that says which one."""
         try:
             self._db.transact_write_items(TransactItems=actions)

@@ -14,7 +14,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from pydantic import TypeAdapter
@@ -30,6 +30,9 @@ from services.common.seeding import (
     mark_fixtures_loaded,
     read_fixture,
 )
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 FIXTURES_DIR = Path(__file__).with_name("fixtures")
 FIXTURE_NAMESPACE = uuid.UUID("6f1c3c4e-3b7a-4c8e-9a51-8d0f3c2b7e10")
@@ -83,7 +86,7 @@ fill="#222">{escape(product.name)}</text>
 """.encode()
 
 
-def load_images(s3: Any, bucket: str, products: list[ProductFields]) -> LoadReport:
+def load_images(s3: "S3Client", bucket: str, products: list[ProductFields]) -> LoadReport:
     """One listing finds the pictures already there (a re-seed uploads nothing)."""
     present = {
         item["Key"]

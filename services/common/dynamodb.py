@@ -8,12 +8,15 @@ import base64
 import binascii
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from services.common.errors import InvalidField
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -79,7 +82,12 @@ def decode_cursor(cursor: str, key_names: set[str]) -> dict[str, Any]:
 
 
 def query_page(
-    dynamodb: Any, request: dict[str, Any], *, key_names: set[str], limit: int, cursor: str | None
+    dynamodb: "DynamoDBClient",
+    request: dict[str, Any],
+    *,
+    key_names: set[str],
+    limit: int,
+    cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of a Query and the cursor of the next (None at the end).
 

@@ -14,7 +14,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -23,6 +23,9 @@ from services.common.errors import DomainError, Unavailable
 from services.common.problems import problem
 from services.common.resources import Secret
 from services.common.settings import StackSettings
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"  # noqa: S105 (a header's name, not a secret)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -52,7 +55,7 @@ class InternalToken:
 
     def __init__(
         self,
-        secretsmanager: Any,
+        secretsmanager: "SecretsManagerClient",
         secret: str,
         *,
         cache_seconds: float = CACHE_SECONDS,

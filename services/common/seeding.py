@@ -12,9 +12,12 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import TypeAdapter
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 logger = logging.getLogger("seed")
 T = TypeVar("T")
@@ -47,23 +50,23 @@ class SeedRun:
         return True
 
 
-def _table_arn(dynamodb: Any, table: str) -> str:
+def _table_arn(dynamodb: "DynamoDBClient", table: str) -> str:
     return str(dynamodb.describe_table(TableName=table)["Table"]["TableArn"])
 
 
-def fixtures_loaded(dynamodb: Any, table: str) -> bool:
+def fixtures_loaded(dynamodb: "DynamoDBClient", table: str) -> bool:
     tags = dynamodb.list_tags_of_resource(ResourceArn=_table_arn(dynamodb, table)).get("Tags", [])
     return any(tag["Key"] == LOADED_TAG for tag in tags)
 
 
-def mark_fixtures_loaded(dynamodb: Any, table: str) -> None:
+def mark_fixtures_loaded(dynamodb: "DynamoDBClient", table: str) -> None:
     dynamodb.tag_resource(
         ResourceArn=_table_arn(dynamodb, table), Tags=[{"Key": LOADED_TAG, "Value": "true"}]
     )
 
 
 def fixtures_line(
-    dynamodb: Any, table: str, what: str, missing: Callable[[], int], total: int
+    dynamodb: "DynamoDBClient", table: str, what: str, missing: Callable[[], int], total: int
 ) -> str:
     """``seed plan``'s line for one service's fixtures: ``+`` not loaded yet, ``~`` loaded
     but some since deleted, ``=`` all there."""

@@ -17,10 +17,17 @@ for another worker, and the loop returns.
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 from services.fulfillment.errors import PoisonMessage, TryLater
 from services.fulfillment.models import Fulfiller
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import (
+        ChangeMessageVisibilityBatchRequestEntryTypeDef,
+        MessageTypeDef,
+    )
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +68,7 @@ class InFlight:
 class Consumer:
     def __init__(
         self,
-        sqs: Any,
+        sqs: "SQSClient",
         queue_url: str,
         fulfiller: Fulfiller,
         *,
@@ -120,7 +127,7 @@ class Consumer:
             self.in_flight.clear()
         return len(messages)
 
-    def _handle(self, message: dict[str, Any]) -> None:
+    def _handle(self, message: "MessageTypeDef") -> None:
         receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
         try:
             event, outcome = self._fulfiller.fulfil_message(message["Body"], message["MessageId"])
@@ -154,7 +161,7 @@ class Consumer:
                 "could not delete message %s; it will be redelivered", message["MessageId"]
             )
 
-    def _release(self, message: dict[str, Any], *, after_seconds: int) -> None:
+    def _release(self, message: "MessageTypeDef", *, after_seconds: int) -> None:
         try:
             self._sqs.change_message_visibility(
                 QueueUrl=self._queue_url,
@@ -170,7 +177,7 @@ class Consumer:
             handles = self.in_flight.snapshot()
             if not handles:
                 continue
-            entries = [
+            entries: list[ChangeMessageVisibilityBatchRequestEntryTypeDef] = [
                 {"Id": str(n), "ReceiptHandle": handle, "VisibilityTimeout": self._visibility}
                 for n, handle in enumerate(handles.values())
             ]

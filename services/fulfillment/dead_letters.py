@@ -1,8 +1,11 @@
 """The dead-letter queue, for humans: look at what failed, send it back once fixed."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
 
 
 class DeadLetter(BaseModel):
@@ -18,7 +21,7 @@ class DeadLetterReport(BaseModel):
 
 
 class DeadLetters:
-    def __init__(self, sqs: Any, queue: str, dead_letter_queue: str) -> None:
+    def __init__(self, sqs: "SQSClient", queue: str, dead_letter_queue: str) -> None:
         self._sqs = sqs
         self._name = dead_letter_queue
         self._url: str = sqs.get_queue_url(QueueName=dead_letter_queue)["QueueUrl"]

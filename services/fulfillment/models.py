@@ -18,7 +18,7 @@ system offers an idempotency key, so at-least-once is the honest promise there.)
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
@@ -26,6 +26,10 @@ from pydantic import ValidationError
 from services.contracts.orders import OrderPlaced
 from services.fulfillment.errors import PoisonMessage, TryLater
 from services.fulfillment.orders_api import OrdersApi
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_ses import SESClient
 
 Outcome = Literal["fulfilled", "already fulfilled"]
 
@@ -62,10 +66,18 @@ def _is_precondition_failure(error: ClientError) -> bool:
     return code in {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
 
 
+class WriteCondition(TypedDict, total=False):
+    """S3's conditional write: create only (``IfNoneMatch="*"``) or replace only the version
+    read (``IfMatch=etag``)."""
+
+    IfMatch: str
+    IfNoneMatch: str
+
+
 class Ledger:
     """Progress records with leases, on S3 conditional writes."""
 
-    def __init__(self, s3: Any, bucket: str, lease: timedelta) -> None:
+    def __init__(self, s3: "S3Client", bucket: str, lease: timedelta) -> None:
         self._s3 = s3
         self._bucket = bucket
         self._lease = lease
@@ -101,7 +113,7 @@ class Ledger:
                 raise
             raise TryLater(f"lost the lease on order {progress.order_id}") from None
 
-    def _write(self, progress: Progress, **condition: str) -> Progress:
+    def _write(self, progress: Progress, **condition: Unpack[WriteCondition]) -> Progress:
         answer = self._s3.put_object(
             Bucket=self._bucket,
             Key=self.key(progress.order_id),
@@ -176,7 +188,14 @@ class Fulfiller:
     """The business logic, shared by the long-polling worker and any other event source."""
 
     def __init__(
-        self, s3: Any, ses: Any, orders: OrdersApi, *, bucket: str, sender: str, lease: timedelta
+        self,
+        s3: "S3Client",
+        ses: "SESClient",
+        orders: OrdersApi,
+        *,
+        bucket: str,
+        sender: str,
+        lease: timedelta,
     ) -> None:
         self._s3 = s3
         self._ses = ses

@@ -6,13 +6,16 @@ service's API because the receipts bucket is the worker's own.
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
 from services.common.errors import NotFound
 from services.fulfillment.models import WRITTEN_AT, Ledger, receipt_key, sent_email_key
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 
 class StoredReceipt(BaseModel):
@@ -40,7 +43,7 @@ class FulfilmentRecord(BaseModel):
 
 
 class FulfilmentRecords:
-    def __init__(self, s3: Any, bucket: str, ledger: Ledger) -> None:
+    def __init__(self, s3: "S3Client", bucket: str, ledger: Ledger) -> None:
         self._s3 = s3
         self._bucket = bucket
         self._ledger = ledger

@@ -11,9 +11,12 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from services.common.errors import DomainError, Unavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -44,7 +47,7 @@ def parse_keys(secret_string: str) -> list[str]:
 class ApiKeys:
     def __init__(
         self,
-        secretsmanager: Any,
+        secretsmanager: "SecretsManagerClient",
         secret: str,
         cache_seconds: float,
         *,

@@ -2,16 +2,21 @@
 
 import json
 import logging
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from services.common.seeding import SeedRun
 from services.gateway.api_keys import parse_keys
 from services.gateway.settings import GatewaySettings
 
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
 logger = logging.getLogger("seed")
 
 
-def ensure_api_key(secretsmanager: Any, secret: str, key: str) -> Literal["created", "exists"]:
+def ensure_api_key(
+    secretsmanager: "SecretsManagerClient", secret: str, key: str
+) -> Literal["created", "exists"]:
     """Add ``key`` unless it is there; keys someone else added are kept."""
     keys = parse_keys(secretsmanager.get_secret_value(SecretId=secret)["SecretString"])
     if key in keys:

@@ -22,7 +22,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -37,6 +37,10 @@ from services.common.dynamodb import (
 from services.common.errors import Conflict, InvalidField, NotFound
 from services.common.fields import EMAIL_PATTERN, SKU_PATTERN
 from services.orders.resources import CUSTOMER_INDEX, OUTBOX_INDEX
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 TRANSACTION_ATTEMPTS = 5
 """DynamoDB cancels transactions that race on an item (TransactionConflict); retry those."""
@@ -153,7 +157,11 @@ class OrderStore:
     """Orders and stock on DynamoDB; raises domain errors, knows nothing of HTTP."""
 
     def __init__(
-        self, dynamodb: Any, table: str, *, idempotency_retention: timedelta = timedelta(hours=24)
+        self,
+        dynamodb: "DynamoDBClient",
+        table: str,
+        *,
+        idempotency_retention: timedelta = timedelta(hours=24),
     ) -> None:
         self._db = dynamodb
         self._table = table
@@ -176,7 +184,7 @@ class OrderStore:
             request_id=request_id,
             version=1,
         )
-        claim_key = {
+        claim_key: TransactWriteItemTypeDef = {
             "Put": {
                 "TableName": self._table,
                 "Item": _idempotency_key(idempotency_key)
@@ -193,14 +201,14 @@ class OrderStore:
                 "ExpressionAttributeValues": {":now": {"N": str(int(now.timestamp()))}},
             }
         }
-        write_order = {
+        write_order: TransactWriteItemTypeDef = {
             "Put": {
                 "TableName": self._table,
                 "Item": _order_item(order),
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
-        take_stock = [
+        take_stock: list[TransactWriteItemTypeDef] = [
             {
                 "Update": {
                     "TableName": self._table,

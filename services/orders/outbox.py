@@ -14,12 +14,15 @@ event.
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi.concurrency import run_in_threadpool
 
 from services.contracts.orders import EVENT_TYPE_ATTRIBUTE, EventLine, OrderPlaced, PlacedOrder
 from services.orders.models import Order, OrderStore
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ def order_placed(order: Order) -> OrderPlaced:
 class Outbox:
     """Publishes OrderPlaced events and clears their outbox marks."""
 
-    def __init__(self, store: OrderStore, sns: Any, topic_arn: str) -> None:
+    def __init__(self, store: OrderStore, sns: "SNSClient", topic_arn: str) -> None:
         self.store = store
         self._sns = sns
         self._topic_arn = topic_arn

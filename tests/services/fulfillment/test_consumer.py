@@ -1,7 +1,7 @@
 """The polling loop on real SQS semantics: deletes, releases, the dead-letter queue."""
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -13,6 +13,9 @@ from services.fulfillment.models import Fulfiller, parse_event
 from services.fulfillment.settings import FulfillmentSettings
 from services.orders.settings import OrdersSettings
 from tests.services.fulfillment.conftest import sent_emails
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
 
 SETTINGS = FulfillmentSettings()
 
@@ -135,7 +138,7 @@ def test_a_failed_delete_leaves_nothing_hidden_for_good(
     """Regression: a message left in the heartbeat's set stayed invisible forever."""
     sqs = DeleteFailsOnce(stack_clients["sqs"])
     consumer = Consumer(
-        sqs,
+        cast("SQSClient", sqs),  # the client, but for one failing call
         queue_url(stack_clients["sqs"], SETTINGS.queue),
         fulfiller,
         batch_size=10,

@@ -3,7 +3,18 @@
 import pytest
 
 from services.gateway.paths import MAX_URL_BYTES, BadPath, UrlTooLong, check_target, split_route
+from services.gateway.routers import proxy
 from services.gateway.routers.proxy import public_location
+from services.registry import Registry, Service, registry
+
+SHOP_ROUTES = Registry(
+    services=(
+        Service(name="catalog", port=8001, routes={"catalog": ""}),
+        Service(name="orders", port=8002, routes={"orders": "/orders", "inventory": "/inventory"}),
+        registry().get("gateway"),
+    )
+).routes()
+"""Routes like the example shop's, so these cases hold without it too."""
 
 
 @pytest.mark.parametrize(
@@ -47,7 +58,10 @@ def test_the_rest_of_the_path_is_forwarded_as_sent() -> None:
         ("http://localhost:4566/bucket/key?X-Amz-Signature=1", "catalog", None),
     ],
 )
-def test_locations_become_gateway_paths(location: str, service: str, public: str | None) -> None:
+def test_locations_become_gateway_paths(
+    location: str, service: str, public: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(proxy, "ROUTES", SHOP_ROUTES)
     base = "http://127.0.0.1:8001"
     expected = public if public is not None or location.startswith(base) else location
     assert public_location(location, base, service) == expected

@@ -2,7 +2,7 @@
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from botocore.exceptions import ClientError
@@ -11,6 +11,9 @@ from services.common.errors import Conflict, InvalidField
 from services.orders.models import Fulfillment, OrderRequest, OrderStore
 from services.orders.outbox import Outbox
 from services.orders.settings import OrdersSettings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 CUSTOMER = "ada@example.com"
 
@@ -165,7 +168,11 @@ class ConflictsOnce:
     def transact_write_items(self, **request: Any) -> Any:
         if not self.conflicts:
             self.conflicts += 1
-            reasons = [{"Code": "None"}, {"Code": "None"}, {"Code": "TransactionConflict"}]
+            reasons: list[Any] = [
+                {"Code": "None"},
+                {"Code": "None"},
+                {"Code": "TransactionConflict"},
+            ]
             raise ClientError(
                 {
                     "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
@@ -178,7 +185,7 @@ class ConflictsOnce:
 
 def test_a_transaction_conflict_is_retried(stack_clients: dict[str, Any]) -> None:
     racing = ConflictsOnce(stack_clients["dynamodb"])
-    store = OrderStore(racing, OrdersSettings().orders_table)
+    store = OrderStore(cast("DynamoDBClient", racing), OrdersSettings().orders_table)
     store.set_stock("MUG-001", 5)
     assert not store.place(order(("MUG-001", 2)), "key-00000001").replayed
     assert racing.conflicts == 1
