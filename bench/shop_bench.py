@@ -19,7 +19,9 @@ import argparse
 import json
 import os
 import platform
+import signal
 import statistics
+import sys
 import threading
 import time
 import uuid
@@ -245,7 +247,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--orders", type=int, default=3000, help="orders placed in all (RSS before/after)"
+        "--orders", type=int, default=2000, help="orders placed in all (RSS before/after)"
     )
     parser.add_argument("--burst", type=int, default=500, help="orders in the drained burst")
     parser.add_argument("--seconds", type=float, default=10, help="per client count")
@@ -253,6 +255,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=300, help="GETs each way, gateway vs direct")
     parser.add_argument("--label", default="", help="kept in the results, e.g. before/after")
     args = parser.parse_args()
+    # A stopped benchmark (Ctrl-C, SIGTERM, a timeout) stops the stack it started.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     results = run(args) | {"label": args.label}
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1))
