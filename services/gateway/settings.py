@@ -1,6 +1,7 @@
 """Gateway configuration: where each upstream lives and how long to wait for it."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from pydantic import Field
 
@@ -49,9 +50,9 @@ class GatewaySettings(StackSettings):
         default=30, ge=0, description="How long keys read from Secrets Manager are trusted."
     )
 
-    @property
+    @cached_property
     def upstreams(self) -> dict[str, str]:
-        """Service name to base URL."""
+        """Service name to base URL (built once: the proxy asks on every request)."""
         urls = {
             "catalog": self.catalog_url,
             "orders": self.orders_url,
