@@ -133,7 +133,7 @@ class Consumer:
             self.in_flight.add(message["MessageId"], message["ReceiptHandle"])
         sequences = by_order(messages)
         try:
-            if self._concurrency == 1 or len(sequences) == 1:
+            if self._concurrency == 1 or len(sequences) <= 1:
                 for sequence in sequences:
                     self._work_through(sequence)
             else:
