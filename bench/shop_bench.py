@@ -169,12 +169,31 @@ def moto_memory(stack: ProcessStack) -> dict[str, float]:
     return {"rss_mb": rss_kb / 1024, "snapshot_mb": status["last_snapshot"]["bytes"] / 2**20}
 
 
+def cpu_seconds(stack: ProcessStack) -> dict[str, float]:
+    """CPU time (user + system) each running component has used so far."""
+    used = {}
+    for name, (_, pid) in stack.processes().items():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def cpu_ms_per_order(before: dict[str, float], after: dict[str, float], n: int) -> dict[str, float]:
+    """Work, not time: unlike latencies, it hardly moves when other jobs share the cores."""
+    return {name: (after[name] - before[name]) * 1000 / n for name in after if name in before}
+
+
 def drain(shop: Shop, burst: int) -> dict[str, Any]:
-    """Stop the worker, place ``burst`` orders, start it, time until every one is fulfilled."""
+    """Stop the worker, place ``burst`` orders, start it, time until every one is fulfilled.
+    The CPU each component spends is counted in both halves: placing and fulfilling."""
     shop.stack.stop("fulfillment")
+    idle = cpu_seconds(shop.stack)
     _, ids, _ = shop.load(8, orders=burst)
+    placed = cpu_seconds(shop.stack)
     shop.stack.start("fulfillment")
+    started = cpu_seconds(shop.stack)
     orders = shop.wait_fulfilled(ids)
+    fulfilled_cpu = cpu_seconds(shop.stack)
     fulfilled = sorted(datetime.fromisoformat(o["fulfilled_at"]).timestamp() for o in orders)
     latency = [
         datetime.fromisoformat(o["fulfilled_at"]).timestamp()
@@ -187,6 +206,8 @@ def drain(shop: Shop, burst: int) -> dict[str, Any]:
         "seconds": span,
         "fulfilled_per_second": (burst - 1) / span if span > 0 else float("nan"),
         "latency_s": sorted(latency),
+        "cpu_ms_per_order_placed": cpu_ms_per_order(idle, placed, burst + 8),
+        "cpu_ms_per_order_fulfilled": cpu_ms_per_order(started, fulfilled_cpu, burst),
     }
 
 
