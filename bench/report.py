@@ -205,6 +205,12 @@ def shop_section(results: dict[str, Any]) -> list[str]:
         f"| orders fulfilled per second, drain of {drain['orders']} | {drain['fulfilled_per_second']:.1f} | ≥ {t['fulfilled_per_second']:.0f} | {_verdict(drain['fulfilled_per_second'] >= t['fulfilled_per_second'])} |",
         f"| gateway overhead on a GET (p50 {gateway['gateway_p50']:.2f} vs {gateway['direct_p50']:.2f} ms direct) | +{overhead:.2f} ms | ≤ +{t['gateway_overhead_ms']} ms | {_verdict(overhead <= t['gateway_overhead_ms'])} |",
         f"| Moto RSS growth over {memory['orders']:,} orders, minus its snapshot's growth ({data:.1f} MB) | {rss:.0f} - {data:.0f} = {rss - data:.0f} MB | ≤ {t['rss_over_data_mb']:.0f} MB | {_verdict(rss - data <= t['rss_over_data_mb'])} |",
+    ]
+    if "gateway_cpu_ms" in gateway:
+        lines.append(
+            f"| gateway CPU per proxied GET, vs the service's own CPU per GET | {gateway['gateway_cpu_ms']:.2f} ms vs {gateway['orders_cpu_ms']:.2f} ms | | |"
+        )
+    lines += [
         "",
         "| clients | orders/s | p50 ms | p99 ms |",
         "|---|---|---|---|",

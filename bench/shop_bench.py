@@ -51,6 +51,20 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def cpu_seconds(stack: ProcessStack) -> dict[str, float]:
+    """CPU time (user + system) each running component has used so far."""
+    used = {}
+    for name, (_, pid) in stack.processes().items():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def cpu_ms_each(before: dict[str, float], after: dict[str, float], n: int) -> dict[str, float]:
+    """Work, not time: unlike latencies, it hardly moves when other jobs share the cores."""
+    return {name: (after[name] - before[name]) * 1000 / n for name in after if name in before}
+
+
 class Shop:
     """HTTP clients of one stack: through the gateway, and on the orders service's port."""
 
@@ -131,6 +145,7 @@ class Shop:
         """The same GET through the gateway and direct, alternating, on warm connections."""
         through: list[float] = []
         direct: list[float] = []
+        cpu_before = cpu_seconds(self.stack)
         with self.client() as via, httpx.Client(base_url=self.orders_direct) as own:
             pairs = ((via, through, "/orders/"), (own, direct, "/orders/"))
             for n in range(rounds + 20):
@@ -139,7 +154,10 @@ class Shop:
                     http.get(f"{prefix}{order_id}").raise_for_status()
                     if n >= 20:  # warm-up rounds
                         sink.append(time.perf_counter() - started)
+        cpu = cpu_ms_each(cpu_before, cpu_seconds(self.stack), rounds + 20)
         return {
+            "gateway_cpu_ms": cpu["gateway"],
+            "orders_cpu_ms": cpu["orders"] / 2,  # it answered every GET twice
             "gateway_p50": pct(through, 0.5),
             "direct_p50": pct(direct, 0.5),
             "gateway_p99": pct(through, 0.99),
@@ -169,20 +187,6 @@ def moto_memory(stack: ProcessStack) -> dict[str, float]:
     return {"rss_mb": rss_kb / 1024, "snapshot_mb": status["last_snapshot"]["bytes"] / 2**20}
 
 
-def cpu_seconds(stack: ProcessStack) -> dict[str, float]:
-    """CPU time (user + system) each running component has used so far."""
-    used = {}
-    for name, (_, pid) in stack.processes().items():
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        used[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return used
-
-
-def cpu_ms_per_order(before: dict[str, float], after: dict[str, float], n: int) -> dict[str, float]:
-    """Work, not time: unlike latencies, it hardly moves when other jobs share the cores."""
-    return {name: (after[name] - before[name]) * 1000 / n for name in after if name in before}
-
-
 def drain(shop: Shop, burst: int) -> dict[str, Any]:
     """Stop the worker, place ``burst`` orders, start it, time until every one is fulfilled.
     The CPU each component spends is counted in both halves: placing and fulfilling."""
@@ -206,8 +210,8 @@ def drain(shop: Shop, burst: int) -> dict[str, Any]:
         "seconds": span,
         "fulfilled_per_second": (burst - 1) / span if span > 0 else float("nan"),
         "latency_s": sorted(latency),
-        "cpu_ms_per_order_placed": cpu_ms_per_order(idle, placed, burst + 8),
-        "cpu_ms_per_order_fulfilled": cpu_ms_per_order(started, fulfilled_cpu, burst),
+        "cpu_ms_per_order_placed": cpu_ms_each(idle, placed, burst + 8),
+        "cpu_ms_per_order_fulfilled": cpu_ms_each(started, fulfilled_cpu, burst),
     }
 
 
