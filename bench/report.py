@@ -1,5 +1,6 @@
-"""Turn benchmark results into moto/BENCHMARKS.md and its PNG plots."""
+"""Turn benchmark results (bench/results/*.json) into moto/BENCHMARKS.md and its PNG plots."""
 
+import json
 import statistics
 import time
 from pathlib import Path
@@ -62,7 +63,7 @@ def _restart_plot(restarts: list[dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(results: dict[str, Any], out: Path) -> None:
+def write_report(results: dict[str, Any], out: Path, scale: dict[str, Any] | None = None) -> None:
     rows = results["latency"]
     _latency_plot(rows, out / "bench-latency.png")
     _restart_plot(results["restarts"], out / "bench-restart.png")
@@ -144,6 +145,8 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "  10,000 would dominate the run. Restart cost per object is similar to DynamoDB's.",
         "",
     ]
+    if scale is not None:
+        lines += scale_section(scale, out)
     (out / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")
 
 
@@ -257,3 +260,170 @@ def write_shop_report(results: dict[str, Any], out: Path) -> None:
         "",
     ]
     (out / "shop-benchmarks.md").write_text("\n".join(lines) + "\n")
+
+
+def _transaction_plot(transactions: dict[str, Any], small: int, large: int, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for kind, measured in transactions.items():
+        ax.plot(
+            [small, large], [measured["small_p50"], measured["large_p50"]], marker="o", label=kind
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("DynamoDB items stored")
+    ax.set_ylabel("3-item TransactWriteItems p50, ms")
+    ax.set_title("a transaction's cost against the table's size")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _journal_plot(restarts: list[dict[str, Any]], path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([r["items"] for r in restarts], [r["seconds"] for r in restarts], marker="o")
+    for r in restarts:
+        ax.annotate(f"{r['journal_mb']:.0f} MB journal", (r["items"], r["seconds"]), fontsize=7)
+    ax.axhline(3.0, color="black", linestyle="--", linewidth=1, label="target 3 s")
+    ax.set_xlabel("DynamoDB items stored (write history in the table below)")
+    ax.set_ylabel("seconds from kill -9 to ready")
+    ax.set_title("restart after a crash, default snapshot policy")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+#: Stretch targets against MiniStack: durable's p50 at most this many times
+#: MiniStack's (throughput: at least this share of it).
+PEER_TARGETS = {
+    "DynamoDB PutItem p50": 1.5,
+    "DynamoDB GetItem p50": 1.5,
+    "S3 PutObject 4 KB p50": 1.5,
+    "SQS SendMessage p50": 2.0,
+}
+
+
+KINDS = ("plain", "durable", "ministack")
+
+
+def _cells(template: str, values: dict[str, Any]) -> str:
+    """One table cell per server kind, in the order of ``KINDS``."""
+    return " | ".join(template.format(values[kind]) for kind in KINDS)
+
+
+def scale_section(scale: dict[str, Any], out: Path) -> list[str]:
+    """Scale and the peer: what must not grow with the data, and MiniStack side by side."""
+    large, tx = scale["items"], scale["transactions"]
+    _transaction_plot(tx, 100, large, out / "bench-transactions.png")
+    _journal_plot(scale["restarts"], out / "bench-restart-journal.png")
+    cold = scale["cold_start"]
+    cold_ratio = cold["durable"] / cold["plain"]
+    lines = [
+        "## Scale: what must not grow with the data",
+        "",
+        "| measure | plain Moto | durable Moto | MiniStack | target (durable) | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    growth = {kind: m["large_p50"] / m["small_p50"] for kind, m in tx.items()}
+    lines.append(
+        "| 3-item TransactWriteItems p50, 100 items stored | "
+        + _cells("{:.2f} ms", {k: m["small_p50"] for k, m in tx.items()})
+        + " | | |"
+    )
+    lines.append(
+        f"| same, {large:,} items stored | "
+        + _cells("{:.2f} ms", {k: m["large_p50"] for k, m in tx.items()})
+        + " | | |"
+    )
+    lines.append(
+        "| ratio | "
+        + _cells("{:.2f}x", growth)
+        + f" | ≤ 1.5x | {_verdict(growth['durable'] <= 1.5)} |"
+    )
+    lines.append(
+        "| RSS growth over those transactions | "
+        + _cells("{:+.1f} MB", {k: m["rss_growth_mb"] for k, m in tx.items()})
+        + " | | |"
+    )
+    lines.append(
+        f"| RSS with {large:,} items | "
+        + _cells("{:.0f} MB", {k: m["rss_mb"] for k, m in tx.items()})
+        + " | | |"
+    )
+    lines.append(
+        "| cold start: process start to first answer | "
+        + _cells("{:.2f} s", cold)
+        + f" | ≤ 1.2x plain ({cold_ratio:.2f}x) | {_verdict(cold_ratio <= 1.2)} |"
+    )
+    kept = scale["kill9_kept_of_100"]
+    lines += [
+        f"| DynamoDB items kept of 100 acknowledged, after kill -9 | — | {kept['durable']} | "
+        f"{kept['ministack']} | 100 | {_verdict(kept['durable'] == 100)} |",
+        "",
+        "![transaction cost against table size](bench-transactions.png)",
+        "",
+        "## Restart after kill -9, whatever the write history",
+        "",
+        "Default snapshot policy: a snapshot once the journal would take longer to replay",
+        "than `DURABLE_MOTO_REPLAY_BUDGET_SECONDS` (2 s).",
+        "",
+        "| write history (cumulative) | items stored | journal at the crash | kill -9 → ready | target | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in scale["restarts"]:
+        lines.append(
+            f"| {r['history']} | {r['items']:,} | {r['journal_mb']:.1f} MB | {r['seconds']:.2f} s "
+            f"| ≤ 3 s | {_verdict(r['seconds'] <= 3)} |"
+        )
+    peers = scale["peers"]
+    lines += [
+        "",
+        "![restart against journal and state](bench-restart-journal.png)",
+        "",
+        "## Against MiniStack (stretch), fsync `always`",
+        "",
+        "| measure | plain Moto | durable Moto | MiniStack | durable / MiniStack | stretch target | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for measure, target in PEER_TARGETS.items():
+        ratio = peers["durable"][measure] / peers["ministack"][measure]
+        lines.append(
+            f"| {measure} | "
+            + _cells("{:.2f} ms", {k: v[measure] for k, v in peers.items()})
+            + f" | {ratio:.2f}x | ≤ {target}x | {_verdict(ratio <= target)} |"
+        )
+    tx_ratio = tx["durable"]["large_p50"] / tx["ministack"]["large_p50"]
+    lines.append(
+        f"| TransactWriteItems p50 at {large:,} items | "
+        + _cells("{:.2f} ms", {k: m["large_p50"] for k, m in tx.items()})
+        + f" | {tx_ratio:.2f}x | ≤ 2x | {_verdict(tx_ratio <= 2)} |"
+    )
+    throughput = "PutItem ops/s, 8 clients"
+    share = peers["durable"][throughput] / peers["ministack"][throughput]
+    lines += [
+        f"| {throughput} | "
+        + _cells("{:.0f}", {k: v[throughput] for k, v in peers.items()})
+        + f" | {share:.2f}x | ≥ 0.8x | {_verdict(share >= 0.8)} |",
+        "| idle RSS | "
+        + _cells("{:.0f} MB", {k: v["idle RSS MB"] for k, v in peers.items()})
+        + " | | | |",
+        "",
+    ]
+    return lines
+
+
+def main() -> None:
+    root = Path(__file__).resolve().parent.parent
+    results = root / "bench" / "results"
+    scale = results / "scale.json"
+    write_report(
+        json.loads((results / "moto.json").read_text()),
+        root / "moto",
+        json.loads(scale.read_text()) if scale.exists() else None,
+    )
+    print(f"wrote {root / 'moto' / 'BENCHMARKS.md'}")
+
+
+if __name__ == "__main__":
+    main()
