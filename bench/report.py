@@ -1,5 +1,7 @@
-"""Turn benchmark results into moto/BENCHMARKS.md and its PNG plots."""
+"""Turn benchmark results (bench/results/*.json) into moto/BENCHMARKS.md and its PNG plots."""
 
+import json
+import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -61,7 +63,7 @@ def _restart_plot(restarts: list[dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(results: dict[str, Any], out: Path) -> None:
+def write_report(results: dict[str, Any], out: Path, scale: dict[str, Any] | None = None) -> None:
     rows = results["latency"]
     _latency_plot(rows, out / "bench-latency.png")
     _restart_plot(results["restarts"], out / "bench-restart.png")
@@ -143,4 +145,285 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "  10,000 would dominate the run. Restart cost per object is similar to DynamoDB's.",
         "",
     ]
+    if scale is not None:
+        lines += scale_section(scale, out)
     (out / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")
+
+
+SHOP_TARGETS = {
+    "orders_per_second_8": 40.0,
+    "p99_8": 250.0,
+    "p50_1": 30.0,
+    "fulfilled_per_second": 20.0,
+    "gateway_overhead_ms": 1.5,
+    "rss_over_data_mb": 100.0,
+}
+
+
+def _shop_plots(results: dict[str, Any], out: Path) -> None:
+    levels = results["levels"]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([r["clients"] for r in levels], [r["orders_per_second"] for r in levels], marker="o")
+    ax.axhline(SHOP_TARGETS["orders_per_second_8"], color="black", linestyle="--", linewidth=1)
+    ax.set_xlabel("clients (keep-alive, through the gateway)")
+    ax.set_ylabel("orders placed per second")
+    ax.set_title("orders/s against clients (dashed: target at 8 clients)")
+    fig.tight_layout()
+    fig.savefig(out / "shop-bench-orders.png", dpi=110)
+    plt.close(fig)
+    latency = results["drain"]["latency_s"]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(latency, [(n + 1) / len(latency) for n in range(len(latency))])
+    ax.set_xlabel("seconds from placed to fulfilled")
+    ax.set_ylabel("share of the burst's orders")
+    ax.set_title(f"placed→fulfilled, burst of {results['drain']['orders']} orders")
+    fig.tight_layout()
+    fig.savefig(out / "shop-bench-fulfilled.png", dpi=110)
+    plt.close(fig)
+
+
+def shop_section(results: dict[str, Any]) -> list[str]:
+    """The shop's table (Markdown lines), each measure next to its target."""
+    levels = {r["clients"]: r for r in results["levels"]}
+    gateway, drain, memory = results["gateway"], results["drain"], results["memory"]
+    overhead = gateway["gateway_p50"] - gateway["direct_p50"]
+    rss = memory["after"]["rss_mb"] - memory["before"]["rss_mb"]
+    data = memory["after"]["snapshot_mb"] - memory["before"]["snapshot_mb"]
+    t = SHOP_TARGETS
+    lines = [
+        "| measure | value | target | verdict |",
+        "|---|---|---|---|",
+    ]
+    if 8 in levels:
+        eight = levels[8]
+        lines += [
+            f"| orders placed per second, 8 clients | {eight['orders_per_second']:.1f} | ≥ {t['orders_per_second_8']:.0f} | {_verdict(eight['orders_per_second'] >= t['orders_per_second_8'])} |",
+            f"| order p99, 8 clients | {eight['p99']:.0f} ms | ≤ {t['p99_8']:.0f} ms | {_verdict(eight['p99'] <= t['p99_8'])} |",
+        ]
+    if 1 in levels:
+        lines.append(
+            f"| order p50, 1 client | {levels[1]['p50']:.1f} ms | ≤ {t['p50_1']:.0f} ms | {_verdict(levels[1]['p50'] <= t['p50_1'])} |"
+        )
+    lines += [
+        f"| orders fulfilled per second, drain of {drain['orders']} | {drain['fulfilled_per_second']:.1f} | ≥ {t['fulfilled_per_second']:.0f} | {_verdict(drain['fulfilled_per_second'] >= t['fulfilled_per_second'])} |",
+        f"| gateway overhead on a GET (p50 {gateway['gateway_p50']:.2f} vs {gateway['direct_p50']:.2f} ms direct) | +{overhead:.2f} ms | ≤ +{t['gateway_overhead_ms']} ms | {_verdict(overhead <= t['gateway_overhead_ms'])} |",
+        f"| Moto RSS growth over {memory['orders']:,} orders, minus its snapshot's growth ({data:.1f} MB) | {rss:.0f} - {data:.0f} = {rss - data:.0f} MB | ≤ {t['rss_over_data_mb']:.0f} MB | {_verdict(rss - data <= t['rss_over_data_mb'])} |",
+    ]
+    if "gateway_cpu_ms" in gateway:
+        lines.append(
+            f"| gateway CPU per proxied GET, vs the service's own CPU per GET | {gateway['gateway_cpu_ms']:.2f} ms vs {gateway['orders_cpu_ms']:.2f} ms | | |"
+        )
+    lines += [
+        "",
+        "| clients | orders/s | p50 ms | p99 ms |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r['clients']} | {r['orders_per_second']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} |"
+        for r in results["levels"]
+    ]
+    placing, fulfilling = drain["cpu_ms_per_order_placed"], drain["cpu_ms_per_order_fulfilled"]
+    lines += [
+        "",
+        "CPU time per order, by process (work, not time: it hardly moves when other jobs share",
+        "the cores, so it compares runs on a busy machine fairly):",
+        "",
+        "| process | CPU ms per order placed | CPU ms per order fulfilled |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {placing.get(name, 0):.1f} | {fulfilling.get(name, 0):.1f} |"
+        for name in sorted(set(placing) | set(fulfilling))
+    ]
+    lines.append(f"| all | {sum(placing.values()):.1f} | {sum(fulfilling.values()):.1f} |")
+    return lines
+
+
+def write_shop_report(results: dict[str, Any], out: Path) -> None:
+    _shop_plots(results, out)
+    latency = results["drain"]["latency_s"]
+    lines = [
+        "# The shop at speed",
+        "",
+        f"Generated by `make bench` on {results['date']} ({results['machine']}, shared machine:",
+        "expect noise). A local-process stack with durable Moto (fsync `always`); every order",
+        "goes through the gateway with an API key and an Idempotency-Key, one line each.",
+        "",
+        *shop_section(results),
+        "",
+        "![orders/s against clients](shop-bench-orders.png)",
+        "",
+        "The burst's placed→fulfilled latency (the worker was stopped while it was placed, so",
+        f"it includes the wait): median {statistics.median(latency):.1f} s, max {latency[-1]:.1f} s.",
+        "",
+        "![placed to fulfilled](shop-bench-fulfilled.png)",
+        "",
+    ]
+    (out / "shop-benchmarks.md").write_text("\n".join(lines) + "\n")
+
+
+def _transaction_plot(transactions: dict[str, Any], small: int, large: int, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for kind, measured in transactions.items():
+        ax.plot(
+            [small, large], [measured["small_p50"], measured["large_p50"]], marker="o", label=kind
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("DynamoDB items stored")
+    ax.set_ylabel("3-item TransactWriteItems p50, ms")
+    ax.set_title("a transaction's cost against the table's size")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _journal_plot(restarts: list[dict[str, Any]], path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([r["items"] for r in restarts], [r["seconds"] for r in restarts], marker="o")
+    for r in restarts:
+        ax.annotate(f"{r['journal_mb']:.0f} MB journal", (r["items"], r["seconds"]), fontsize=7)
+    ax.axhline(3.0, color="black", linestyle="--", linewidth=1, label="target 3 s")
+    ax.set_xlabel("DynamoDB items stored (write history in the table below)")
+    ax.set_ylabel("seconds from kill -9 to ready")
+    ax.set_title("restart after a crash, default snapshot policy")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+#: Stretch targets against MiniStack: durable's p50 at most this many times
+#: MiniStack's (throughput: at least this share of it).
+PEER_TARGETS = {
+    "DynamoDB PutItem p50": 1.5,
+    "DynamoDB GetItem p50": 1.5,
+    "S3 PutObject 4 KB p50": 1.5,
+    "SQS SendMessage p50": 2.0,
+}
+
+
+KINDS = ("plain", "durable", "ministack")
+
+
+def _cells(template: str, values: dict[str, Any]) -> str:
+    """One table cell per server kind, in the order of ``KINDS``."""
+    return " | ".join(template.format(values[kind]) for kind in KINDS)
+
+
+def scale_section(scale: dict[str, Any], out: Path) -> list[str]:
+    """Scale and the peer: what must not grow with the data, and MiniStack side by side."""
+    large, tx = scale["items"], scale["transactions"]
+    _transaction_plot(tx, 100, large, out / "bench-transactions.png")
+    _journal_plot(scale["restarts"], out / "bench-restart-journal.png")
+    cold = scale["cold_start"]
+    cold_ratio = cold["durable"] / cold["plain"]
+    lines = [
+        "## Scale: what must not grow with the data",
+        "",
+        "| measure | plain Moto | durable Moto | MiniStack | target (durable) | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    growth = {kind: m["large_p50"] / m["small_p50"] for kind, m in tx.items()}
+    lines.append(
+        "| 3-item TransactWriteItems p50, 100 items stored | "
+        + _cells("{:.2f} ms", {k: m["small_p50"] for k, m in tx.items()})
+        + " | | |"
+    )
+    lines.append(
+        f"| same, {large:,} items stored | "
+        + _cells("{:.2f} ms", {k: m["large_p50"] for k, m in tx.items()})
+        + " | | |"
+    )
+    lines.append(
+        "| ratio | "
+        + _cells("{:.2f}x", growth)
+        + f" | ≤ 1.5x | {_verdict(growth['durable'] <= 1.5)} |"
+    )
+    lines.append(
+        "| RSS growth over those transactions | "
+        + _cells("{:+.1f} MB", {k: m["rss_growth_mb"] for k, m in tx.items()})
+        + " | | |"
+    )
+    lines.append(
+        f"| RSS with {large:,} items | "
+        + _cells("{:.0f} MB", {k: m["rss_mb"] for k, m in tx.items()})
+        + " | | |"
+    )
+    lines.append(
+        "| cold start: process start to first answer | "
+        + _cells("{:.2f} s", cold)
+        + f" | ≤ 1.2x plain ({cold_ratio:.2f}x) | {_verdict(cold_ratio <= 1.2)} |"
+    )
+    kept = scale["kill9_kept_of_100"]
+    lines += [
+        f"| DynamoDB items kept of 100 acknowledged, after kill -9 | — | {kept['durable']} | "
+        f"{kept['ministack']} | 100 | {_verdict(kept['durable'] == 100)} |",
+        "",
+        "![transaction cost against table size](bench-transactions.png)",
+        "",
+        "## Restart after kill -9, whatever the write history",
+        "",
+        "Default snapshot policy: a snapshot once the journal would take longer to replay",
+        "than `DURABLE_MOTO_REPLAY_BUDGET_SECONDS` (2 s).",
+        "",
+        "| write history (cumulative) | items stored | journal at the crash | kill -9 → ready | target | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in scale["restarts"]:
+        lines.append(
+            f"| {r['history']} | {r['items']:,} | {r['journal_mb']:.1f} MB | {r['seconds']:.2f} s "
+            f"| ≤ 3 s | {_verdict(r['seconds'] <= 3)} |"
+        )
+    peers = scale["peers"]
+    lines += [
+        "",
+        "![restart against journal and state](bench-restart-journal.png)",
+        "",
+        "## Against MiniStack (stretch), fsync `always`",
+        "",
+        "| measure | plain Moto | durable Moto | MiniStack | durable / MiniStack | stretch target | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for measure, target in PEER_TARGETS.items():
+        ratio = peers["durable"][measure] / peers["ministack"][measure]
+        lines.append(
+            f"| {measure} | "
+            + _cells("{:.2f} ms", {k: v[measure] for k, v in peers.items()})
+            + f" | {ratio:.2f}x | ≤ {target}x | {_verdict(ratio <= target)} |"
+        )
+    tx_ratio = tx["durable"]["large_p50"] / tx["ministack"]["large_p50"]
+    lines.append(
+        f"| TransactWriteItems p50 at {large:,} items | "
+        + _cells("{:.2f} ms", {k: m["large_p50"] for k, m in tx.items()})
+        + f" | {tx_ratio:.2f}x | ≤ 2x | {_verdict(tx_ratio <= 2)} |"
+    )
+    throughput = "PutItem ops/s, 8 clients"
+    share = peers["durable"][throughput] / peers["ministack"][throughput]
+    lines += [
+        f"| {throughput} | "
+        + _cells("{:.0f}", {k: v[throughput] for k, v in peers.items()})
+        + f" | {share:.2f}x | ≥ 0.8x | {_verdict(share >= 0.8)} |",
+        "| idle RSS | "
+        + _cells("{:.0f} MB", {k: v["idle RSS MB"] for k, v in peers.items()})
+        + " | | | |",
+        "",
+    ]
+    return lines
+
+
+def main() -> None:
+    root = Path(__file__).resolve().parent.parent
+    results = root / "bench" / "results"
+    scale = results / "scale.json"
+    write_report(
+        json.loads((results / "moto.json").read_text()),
+        root / "moto",
+        json.loads(scale.read_text()) if scale.exists() else None,
+    )
+    print(f"wrote {root / 'moto' / 'BENCHMARKS.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -7,3 +7,4 @@ compile pyproject.toml -o requirements/app.lock
 compile pyproject.toml --extra dev -o requirements/dev.lock
 compile pyproject.toml --extra dev --extra bench -o requirements/bench.lock
 compile moto/pyproject.toml -o moto/requirements.lock
+compile requirements/ministack.in -o requirements/ministack.lock

@@ -37,6 +37,11 @@ def _uses_custom_endpoint(service: str) -> bool:
     return bool(os.environ.get("AWS_ENDPOINT_URL") or os.environ.get(endpoint_variable(service)))
 
 
+MAX_POOL_CONNECTIONS = 40
+"""One per thread of the server's thread pool (anyio's default limit, 40), so concurrent
+requests never queue for a connection of the process's one client (botocore's default: 10)."""
+
+
 def client_config(service: str, *, custom_endpoint: bool = False) -> Config:
     """Botocore config for ``service``.
 
@@ -50,6 +55,7 @@ def client_config(service: str, *, custom_endpoint: bool = False) -> Config:
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=3,
         read_timeout=15,
+        max_pool_connections=MAX_POOL_CONNECTIONS,
         s3={"addressing_style": "path"} if path_style else None,
     )
 

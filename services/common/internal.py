@@ -86,6 +86,14 @@ class InternalToken:
                 raise Unavailable("no internal token is provisioned yet: run the seeder")
             return self._token
 
+    def cached(self) -> str | None:
+        """The token while the cached one is fresh (no call, no lock: an event loop may ask);
+        None when ``value`` must read it."""
+        fetched_at, token = self._fetched_at, self._token
+        if fetched_at is None or not token or self._clock() - fetched_at >= self._ttl:
+            return None
+        return token
+
     def check(self, presented: str | None) -> None:
         if not presented:
             raise NoToken(f"writes on a service's own port need an {INTERNAL_TOKEN_HEADER}")

@@ -9,18 +9,25 @@ What happens to a message:
 * anything else (``TryLater``, AWS or the orders service down): made visible
   again after a pause that grows with each receive.
 
+The messages of a batch are worked on concurrently (at most ``concurrency`` at
+a time): each one's work is mostly waiting for S3, SES and the orders service.
+Messages about the same order stay in one sequence, in the order received, so a
+duplicate finds the first one's progress record finished instead of its lease
+held. Each message is deleted by its own handler, once its work is done.
+
 While a batch is worked on, a heartbeat thread keeps extending the visibility of
 the messages not yet finished, so slow work is not handed to a second worker. On
-stop the current message is finished, the rest of the batch is released at once
-for another worker, and the loop returns.
+stop the messages being worked on are finished, the rest of the batch is
+released at once for another worker, and the loop returns.
 """
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from services.fulfillment.errors import PoisonMessage, TryLater
-from services.fulfillment.models import Fulfiller
+from services.fulfillment.models import Fulfiller, parse_event
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -30,6 +37,19 @@ if TYPE_CHECKING:
     )
 
 logger = logging.getLogger(__name__)
+
+
+def by_order(messages: list["MessageTypeDef"]) -> list[list["MessageTypeDef"]]:
+    """The batch as sequences, one per order, in the order received; an unreadable message
+    is a sequence of its own (its handler makes it poison)."""
+    sequences: dict[str, list[MessageTypeDef]] = {}
+    for message in messages:
+        try:
+            key = parse_event(message["Body"]).order.id
+        except PoisonMessage:
+            key = f"message:{message['MessageId']}"
+        sequences.setdefault(key, []).append(message)
+    return list(sequences.values())
 
 
 def retry_delay(receive_count: int) -> int:
@@ -75,8 +95,10 @@ class Consumer:
         batch_size: int,
         wait_seconds: int,
         visibility_timeout_seconds: int,
+        concurrency: int = 1,
     ) -> None:
         self._sqs = sqs
+        self._concurrency = concurrency
         self._queue_url = queue_url
         self._fulfiller = fulfiller
         self._batch_size = batch_size
@@ -84,6 +106,7 @@ class Consumer:
         self._visibility = visibility_timeout_seconds
         self._stop = threading.Event()
         self.in_flight = InFlight()
+        self._handled_lock = threading.Lock()
         self.handled = 0
 
     def stop(self) -> None:
@@ -115,17 +138,28 @@ class Consumer:
         ).get("Messages", [])
         for message in messages:
             self.in_flight.add(message["MessageId"], message["ReceiptHandle"])
+        sequences = by_order(messages)
         try:
-            for message in messages:
-                if self._stop.is_set():
-                    self._release(message, after_seconds=0)
-                else:
-                    self._handle(message)
-                self.in_flight.discard(message["MessageId"])
+            if self._concurrency == 1 or len(sequences) <= 1:
+                for sequence in sequences:
+                    self._work_through(sequence)
+            else:
+                workers = min(self._concurrency, len(sequences))
+                with ThreadPoolExecutor(workers, thread_name_prefix="fulfil") as pool:
+                    # list(): wait for all, and raise what a sequence raised.
+                    list(pool.map(self._work_through, sequences))
         finally:
             # Never leave a message to the heartbeat: it would stay hidden for good.
             self.in_flight.clear()
         return len(messages)
+
+    def _work_through(self, sequence: list["MessageTypeDef"]) -> None:
+        for message in sequence:
+            if self._stop.is_set():
+                self._release(message, after_seconds=0)
+            else:
+                self._handle(message)
+            self.in_flight.discard(message["MessageId"])
 
     def _handle(self, message: "MessageTypeDef") -> None:
         receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
@@ -150,7 +184,8 @@ class Consumer:
             )  # fmt: skip
             self._release(message, after_seconds=delay)
             return
-        self.handled += 1
+        with self._handled_lock:
+            self.handled += 1
         logger.info("order %s: %s", event.order.id, outcome)
         try:
             self._sqs.delete_message(

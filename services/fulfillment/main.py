@@ -40,6 +40,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         queue_url,
         fulfiller,
         batch_size=settings.worker_batch_size,
+        concurrency=settings.worker_concurrency,
         wait_seconds=settings.worker_wait_seconds,
         visibility_timeout_seconds=settings.worker_visibility_timeout_seconds,
     )

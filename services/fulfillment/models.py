@@ -16,6 +16,7 @@ system offers an idempotency key, so at-least-once is the honest promise there.)
 """
 
 import json
+import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
@@ -203,6 +204,9 @@ class Fulfiller:
         self._bucket = bucket
         self._sender = sender
         self.ledger = Ledger(s3, bucket, lease)
+        self._email_window = threading.Lock()
+        """Held from sending an e-mail until the record says it was sent: however many orders
+        a worker handles at once, a crash can repeat at most one e-mail, as documented."""
 
     def fulfil_message(self, body: str, message_id: str) -> tuple[OrderPlaced, Outcome]:
         """One queue message, from whichever consumer: the polling worker or Lambda."""
@@ -227,13 +231,14 @@ class Fulfiller:
             progress = self.ledger.save(replace(progress, receipt=key))
         if progress.email_message_id is None:
             subject, text = render_email(event)
-            sent = self._ses.send_email(
-                Source=self._sender,
-                Destination={"ToAddresses": [event.order.customer]},
-                Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}},
-            )
-            self._keep_copy(event, sent["MessageId"], subject, text)
-            progress = self.ledger.save(replace(progress, email_message_id=sent["MessageId"]))
+            with self._email_window:
+                sent = self._ses.send_email(
+                    Source=self._sender,
+                    Destination={"ToAddresses": [event.order.customer]},
+                    Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}},
+                )
+                self._keep_copy(event, sent["MessageId"], subject, text)
+                progress = self.ledger.save(replace(progress, email_message_id=sent["MessageId"]))
         assert progress.receipt is not None
         assert progress.email_message_id is not None
         self._orders.mark_fulfilled(

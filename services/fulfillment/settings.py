@@ -17,6 +17,9 @@ class FulfillmentSettings(StackSettings):
         description="From address of confirmation e-mails; the seeder verifies it in SES.",
     )
     worker_batch_size: int = Field(default=10, ge=1, le=10, description="Messages per receive.")
+    worker_concurrency: int = Field(
+        default=10, ge=1, le=10, description="Messages of a batch worked on at the same time."
+    )
     worker_wait_seconds: int = Field(
         default=5, ge=0, le=20, description="Long-poll wait; also the longest a stop waits."
     )

@@ -44,6 +44,15 @@ def parse_keys(secret_string: str) -> list[str]:
     return keys
 
 
+def _compare(presented: str | None, digests: list[bytes]) -> None:
+    if not presented:
+        raise MissingApiKey(f"writes need an {API_KEY_HEADER} header")
+    wanted = _digest(presented)
+    # No short cut: every digest is compared, so timing says nothing about the keys.
+    if not sum(hmac.compare_digest(wanted, digest) for digest in digests):
+        raise WrongApiKey(f"the {API_KEY_HEADER} is not a valid key")
+
+
 class ApiKeys:
     def __init__(
         self,
@@ -63,12 +72,16 @@ class ApiKeys:
 
     def check(self, presented: str | None) -> None:
         """Pass, or raise the problem a client gets: 401 no key, 403 wrong key."""
-        if not presented:
-            raise MissingApiKey(f"writes need an {API_KEY_HEADER} header")
-        wanted = _digest(presented)
-        # No short cut: every digest is compared, so timing says nothing about the keys.
-        if not sum(hmac.compare_digest(wanted, digest) for digest in self._current()):
-            raise WrongApiKey(f"the {API_KEY_HEADER} is not a valid key")
+        _compare(presented, self._current())
+
+    def check_cached(self, presented: str | None) -> bool:
+        """``check`` against the cached keys while they are fresh (no call, no lock, so the
+        gateway need not leave its event loop); False when they must be read first."""
+        fetched_at, digests = self._fetched_at, self._digests
+        if fetched_at is None or self._clock() - fetched_at >= self._ttl:
+            return False
+        _compare(presented, digests)
+        return True
 
     def _current(self) -> list[bytes]:
         with self._lock:

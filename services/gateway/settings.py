@@ -48,7 +48,8 @@ class GatewaySettings(StackSettings):
 
     @property
     def upstreams(self) -> dict[str, str]:
-        """Service name to base URL."""
+        """Service name to base URL (built once, when the settings are read: the proxy asks
+        on every request)."""
         return self.upstream_urls
 
     @property

@@ -172,9 +172,8 @@ class OrderStore:
     ) -> Placement:
         fingerprint = request.fingerprint()
         now = datetime.now(UTC)
-        remembered = self._remembered(idempotency_key, now)
-        if remembered is not None:
-            return self._replay(remembered, fingerprint)
+        # No read of the key first: the transaction's claim condition finds a used key, and
+        # only then is it read (a replay is the rare case; every placement pays a read).
         order = Order(
             id=uuid.uuid4().hex,
             customer=request.customer,
@@ -261,7 +260,9 @@ class OrderStore:
         if not item:
             return None
         remembered = from_item(item)
-        return remembered if remembered["expires_at"] > now.timestamp() else None
+        # The same whole-second clock as the claim's condition, so a key that condition
+        # refused is always found here.
+        return remembered if remembered["expires_at"] > int(now.timestamp()) else None
 
     def _replay(self, remembered: dict[str, Any], fingerprint: str) -> Placement:
         if remembered["fingerprint"] != fingerprint:

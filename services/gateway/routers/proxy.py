@@ -68,9 +68,12 @@ async def proxy(request: Request) -> Response:
     if name not in ROUTES:
         raise NotFound(f"no route /api/{name}; known: {', '.join(sorted(ROUTES))}")
     route = ROUTES[name]
-    if request.method in WRITE_METHODS:
+    writes = request.method in WRITE_METHODS
+    if writes:
         api_keys: ApiKeys = request.app.state.api_keys
-        await run_in_threadpool(api_keys.check, request.headers.get(API_KEY_HEADER))
+        presented = request.headers.get(API_KEY_HEADER)
+        if not api_keys.check_cached(presented):
+            await run_in_threadpool(api_keys.check, presented)
     body = await read_body(request, request.app.state.settings.max_body_bytes)
     internal_token: InternalToken = request.app.state.internal_token
 
@@ -83,14 +86,18 @@ async def proxy(request: Request) -> Response:
         (REQUEST_ID_HEADER, correlation_id.get() or ""),
         ("X-Forwarded-Prefix", f"/api/{name}"),
         ("X-Forwarded-Host", request.headers.get("host", "")),
-        ("X-Forwarded-Proto", request.url.scheme),
+        ("X-Forwarded-Proto", request.scope["scheme"]),
     ]
-    if request.method in WRITE_METHODS:  # checked above: the services may trust it
-        headers.append((INTERNAL_TOKEN_HEADER, await run_in_threadpool(internal_token.value)))
+    if writes:  # checked above: the services may trust it
+        token = internal_token.cached()
+        if token is None:
+            token = await run_in_threadpool(internal_token.value)
+        headers.append((INTERNAL_TOKEN_HEADER, token))
     base: str = request.app.state.settings.upstreams[route.service]
     url = f"{base}{route.prefix}{rest}"
-    if request.url.query:
-        url += f"?{request.url.query}"
+    query: bytes = request.scope.get("query_string", b"")
+    if query:
+        url += f"?{query.decode('latin-1')}"
     try:
         answer = await forward(
             request.app.state.http, route.service, request.method, url, headers, body

@@ -1,15 +1,16 @@
 """The polling loop on real SQS semantics: deletes, releases, the dead-letter queue."""
 
 import json
+import threading
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
-from services.contracts.orders import EVENT_TYPE_ATTRIBUTE
+from services.contracts.orders import EVENT_TYPE_ATTRIBUTE, OrderPlaced
 from services.fulfillment.consumer import Consumer, retry_delay
 from services.fulfillment.dead_letters import DeadLetters
-from services.fulfillment.errors import PoisonMessage
-from services.fulfillment.models import Fulfiller, parse_event
+from services.fulfillment.errors import PoisonMessage, TryLater
+from services.fulfillment.models import Fulfiller, Outcome, parse_event
 from services.fulfillment.settings import FulfillmentSettings
 from services.orders.settings import OrdersSettings
 from tests.services.fulfillment.conftest import sent_emails
@@ -151,3 +152,73 @@ def test_a_failed_delete_leaves_nothing_hidden_for_good(
     assert sqs.failed
     assert consumer.handled == 2, "the rest of the batch was still handled"
     assert len(consumer.in_flight) == 0
+
+
+def concurrent_consumer(stack_clients: dict[str, Any], fulfiller: Fulfiller) -> Consumer:
+    sqs = stack_clients["sqs"]
+    return Consumer(
+        sqs,
+        queue_url(sqs, SETTINGS.queue),
+        fulfiller,
+        batch_size=10,
+        wait_seconds=0,
+        visibility_timeout_seconds=30,
+        concurrency=10,
+    )
+
+
+def test_the_orders_of_a_batch_are_fulfilled_concurrently(
+    place: Any, fulfiller: Fulfiller, stack_clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each handler waits at a barrier for the other two: one at a time, it would break."""
+    meet = threading.Barrier(3, timeout=20)
+    real = fulfiller.fulfil_message
+
+    def after_the_others(body: str, message_id: str) -> tuple[OrderPlaced, Outcome]:
+        meet.wait()
+        return real(body, message_id)
+
+    monkeypatch.setattr(fulfiller, "fulfil_message", after_the_others)
+    consumer = concurrent_consumer(stack_clients, fulfiller)
+    for _ in range(3):
+        place()
+    assert consumer.poll_once() == 3
+    assert consumer.handled == 3
+    assert not meet.broken
+    assert consumer.poll_once() == 0, "all three deleted"
+
+
+def test_only_finished_messages_are_deleted(
+    place: Any, fulfiller: Fulfiller, stack_clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = [place() for _ in range(3)]
+    unfinished = events[1].order.id
+    real = fulfiller.fulfil_message
+
+    def not_that_one(body: str, message_id: str) -> tuple[OrderPlaced, Outcome]:
+        if parse_event(body).order.id == unfinished:
+            raise TryLater("the orders service is busy")
+        return real(body, message_id)
+
+    monkeypatch.setattr(fulfiller, "fulfil_message", not_that_one)
+    consumer = concurrent_consumer(stack_clients, fulfiller)
+    assert consumer.poll_once() == 3
+    assert consumer.handled == 2
+    attributes = stack_clients["sqs"].get_queue_attributes(
+        QueueUrl=queue_url(stack_clients["sqs"], SETTINGS.queue), AttributeNames=["All"]
+    )["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "0"
+    assert attributes["ApproximateNumberOfMessagesNotVisible"] == "1", "kept for a retry"
+
+
+def test_duplicates_in_a_concurrent_batch_send_one_email(
+    place: Any, fulfiller: Fulfiller, stack_clients: dict[str, Any]
+) -> None:
+    """Both copies of an order's event are handled, one after the other, in one batch."""
+    event = place()
+    publish(stack_clients["sns"], event.model_dump_json())
+    place("bob@example.com")
+    consumer = concurrent_consumer(stack_clients, fulfiller)
+    assert consumer.poll_once() == 3
+    assert consumer.handled == 3
+    assert len(sent_emails(event.order.customer)) == 1

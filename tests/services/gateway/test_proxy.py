@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from devstack.waiting import free_port
+from services.gateway.main import app
 from services.gateway.proxy import UpstreamFailure, forward, forwardable
 
 
@@ -106,3 +108,36 @@ def test_a_connection_the_upstream_dropped_never_fails_the_next_request(
             ]
 
     assert asyncio.run(go()) == [200] * 60
+
+
+@pytest.fixture
+def counting_upstream() -> Iterator[tuple[int, list[int]]]:
+    """Answers every request on a connection (keep-alive) and counts the connections."""
+    accepted: list[int] = []
+
+    def keep_answering(connection: socket.socket) -> None:
+        accepted.append(1)
+        pending = b""
+        while True:
+            while b"\r\n\r\n" not in pending:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                pending += chunk
+            _, pending = pending.split(b"\r\n\r\n", 1)  # GETs: no body
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    for port in serve_connections(keep_answering):
+        yield port, accepted
+
+
+def test_the_gateway_reuses_its_upstream_connection(
+    aws: None, counting_upstream: tuple[int, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty GETs through the gateway app reach the upstream on one connection."""
+    port, accepted = counting_upstream
+    monkeypatch.setitem(app.state.settings.upstreams, "catalog", f"http://127.0.0.1:{port}")
+    with TestClient(app) as client:
+        answers = [client.get(f"/api/catalog/products/{n}") for n in range(20)]
+    assert [(a.status_code, a.text) for a in answers] == [(200, "ok")] * 20
+    assert len(accepted) == 1

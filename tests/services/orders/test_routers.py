@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.client import BaseClient
 from fastapi.testclient import TestClient
 
 from services.orders.main import app
@@ -86,3 +87,47 @@ def test_an_order_keeps_the_request_id_it_was_placed_with(client: TestClient) ->
     order = response.json()
     assert order["request_id"] == "req-42"
     assert client.get(f"/orders/{order['id']}").json()["request_id"] == "req-42"
+
+
+@pytest.fixture
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every AWS call the process makes from now on, as ``service:Operation``."""
+    calls: list[str] = []
+    real = BaseClient._make_api_call  # type: ignore[attr-defined]  # private: not in the stubs
+
+    def counted(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        calls.append(f"{self.meta.service_model.service_name}:{operation}")
+        return real(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    return calls
+
+
+def placement_calls(calls: list[str]) -> list[str]:
+    """Without the outbox relay's periodic Query, which runs on its own clock."""
+    return [call for call in calls if call != "dynamodb:Query"]
+
+
+def test_placing_an_order_makes_three_aws_calls(client: TestClient, aws_calls: list[str]) -> None:
+    """The transaction (key, order, stock), the event, and clearing its outbox mark: no read
+    before the transaction, no client or token fetched per request."""
+    one = {**BODY, "lines": [{"sku": "MUG-001", "quantity": 1}]}
+    assert place(client, one, key="key-00000001").status_code == 201
+    aws_calls.clear()
+    assert place(client, one, key="key-00000002").status_code == 201
+    assert placement_calls(aws_calls) == [
+        "dynamodb:TransactWriteItems",
+        "sns:Publish",
+        "dynamodb:UpdateItem",
+    ]
+
+
+def test_a_replay_reads_the_key_and_the_order(client: TestClient, aws_calls: list[str]) -> None:
+    place(client, BODY)
+    aws_calls.clear()
+    assert place(client, BODY).headers["idempotent-replayed"] == "true"
+    assert placement_calls(aws_calls) == [
+        "dynamodb:TransactWriteItems",
+        "dynamodb:GetItem",
+        "dynamodb:GetItem",
+    ]
