@@ -132,12 +132,15 @@ def counting_upstream() -> Iterator[tuple[int, list[int]]]:
 
 
 def test_the_gateway_reuses_its_upstream_connection(
-    aws: None, counting_upstream: tuple[int, list[int]], monkeypatch: pytest.MonkeyPatch
+    aws: None,
+    counting_upstream: tuple[int, list[int]],
+    probe_route: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Twenty GETs through the gateway app reach the upstream on one connection."""
     port, accepted = counting_upstream
-    monkeypatch.setitem(app.state.settings.upstreams, "catalog", f"http://127.0.0.1:{port}")
+    monkeypatch.setitem(app.state.settings.upstreams, probe_route, f"http://127.0.0.1:{port}")
     with TestClient(app) as client:
-        answers = [client.get(f"/api/catalog/products/{n}") for n in range(20)]
+        answers = [client.get(f"/api/{probe_route}/products/{n}") for n in range(20)]
     assert [(a.status_code, a.text) for a in answers] == [(200, "ok")] * 20
     assert len(accepted) == 1
