@@ -106,8 +106,8 @@ class HttpServer:
             for connection in self._idle:
                 _shut(connection)
             _shut(self.socket)  # wakes the accept loop
+            self.socket.close()  # and refuses new connections from now on
             self._lock.wait_for(lambda: self._busy == 0, timeout=timeout)
-        self.socket.close()
 
     # -- one connection --------------------------------------------------------
 
