@@ -4,6 +4,10 @@ Same machine, same client code, same workload, servers started from the same
 virtualenv; the two kinds alternate round by round so that noise hits both.
 Writes ``moto/BENCHMARKS.md`` (tables, targets) and PNG plots next to it.
 Timings are reported, never asserted: shared machines are noisy.
+
+``--quick`` measures only what durability must not cost (cold start, PutItem and
+S3 PutObject 4 KB with 1 and 8 clients, writes during a background snapshot),
+prints the ratios and saves them to ``bench/results/moto-quick.json``.
 """
 
 import argparse
