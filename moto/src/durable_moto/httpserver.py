@@ -88,6 +88,7 @@ class HttpServer:
             except OSError:
                 if self._stopping:
                     return
+                time.sleep(0.05)  # out of file descriptors, say: back off, do not spin
                 continue
             with self._lock:
                 if self._stopping:
