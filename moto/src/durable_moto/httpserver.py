@@ -104,10 +104,10 @@ class HttpServer:
         """Stop accepting, close idle connections, wait for the requests under way."""
         with self._lock:
             self._stopping = True
-            for connection in self._idle:
-                _shut(connection)
             _shut(self.socket)  # wakes the accept loop
             self.socket.close()  # and refuses new connections from now on
+            for connection in self._idle:
+                _shut(connection)
             self._lock.wait_for(lambda: self._busy == 0, timeout=timeout)
 
     # -- one connection --------------------------------------------------------
