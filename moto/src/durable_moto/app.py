@@ -33,6 +33,7 @@ class DurableApp:
         self.admin = Admin(self)
         self._changed = threading.Condition()
         determinism.install()
+        effects.install()
 
     def reset_moto(self) -> None:
         """Moto's own reset; the caller snapshots the empty state right after."""
@@ -43,7 +44,6 @@ class DurableApp:
 
     def replay(self, record: Record) -> None:
         """Execute a journaled request again, exactly as it first ran."""
-        effects.install()
         with (
             determinism.replaying(record.seed, record.timestamp, record.keys),
             effects.replaying(record.effects),
@@ -120,13 +120,7 @@ class DurableApp:
             logger.error("snapshot after a reset failed, the journal keeps the reset: %s", error)
 
     def _run_seeded(self, record: Record) -> wsgi.Response:
-        """Run it exactly as a replay will: from the record, with its seed.
-
-        Outcomes are hooked at the first journaled request, not at start-up: hooking
-        Lambda imports Moto's Lambda models (0.1 s or more of a fresh start, which plain
-        Moto does not spend), and only journaled requests and replays record outcomes.
-        """
-        effects.install()
+        """Run it exactly as a replay will: from the record, with its seed."""
         started = time.perf_counter()
         with determinism.seeded(record.seed) as keys, effects.recording() as outside:
             response = wsgi.call(self.moto_app, wsgi.environ_for(record))
