@@ -4,6 +4,10 @@ Same machine, same client code, same workload, servers started from the same
 virtualenv; the two kinds alternate round by round so that noise hits both.
 Writes ``moto/BENCHMARKS.md`` (tables, targets) and PNG plots next to it.
 Timings are reported, never asserted: shared machines are noisy.
+
+``--quick`` measures only what durability must not cost (cold start, PutItem and
+S3 PutObject 4 KB with 1 and 8 clients, writes during a background snapshot),
+prints the ratios and saves them to ``bench/results/moto-quick.json``.
 """
 
 import argparse
@@ -29,6 +33,7 @@ from durable_moto import runfiles
 
 ROOT = Path(__file__).resolve().parent.parent
 BODY_10KB = os.urandom(10 * 1024)
+BODY_4KB = os.urandom(4 * 1024)
 Timings = dict[str, list[float]]
 
 
@@ -194,6 +199,13 @@ def op_s3_put(c: dict[str, Any], worker: int, n: int) -> dict[str, float]:
     )
 
 
+def op_s3_put_4kb(c: dict[str, Any], worker: int, n: int) -> dict[str, float]:
+    return _timed(
+        "S3 PutObject 4 KB",
+        lambda: c["s3"].put_object(Bucket="bench", Key=f"s-{worker}-{n}", Body=BODY_4KB),
+    )
+
+
 def op_s3_get(c: dict[str, Any], worker: int, n: int) -> dict[str, float]:
     return _timed(
         "S3 GetObject 10 KB",
@@ -201,7 +213,17 @@ def op_s3_get(c: dict[str, Any], worker: int, n: int) -> dict[str, float]:
     )
 
 
-OPS: list[Op] = [op_ddb_put, op_ddb_get, op_sqs_send, op_sqs_receive_delete, op_s3_put, op_s3_get]
+OPS: list[Op] = [
+    op_ddb_put,
+    op_ddb_get,
+    op_sqs_send,
+    op_sqs_receive_delete,
+    op_s3_put_4kb,
+    op_s3_put,
+    op_s3_get,
+]
+QUICK_OPS: list[Op] = [op_ddb_put, op_s3_put_4kb]
+"""``--quick``: the operations the durability targets name, nothing else."""
 
 
 def run_workload(server: Server, op: Op, workers: int, per_worker: int) -> tuple[Timings, float]:
@@ -237,12 +259,12 @@ def pct(values: list[float], q: float) -> float:
 
 
 def latency_section(
-    plain: Server, durable: Server, rounds: int, ops_per_run: int
+    plain: Server, durable: Server, rounds: int, ops_per_run: int, ops: list[Op]
 ) -> list[dict[str, Any]]:
     rows = []
     for workers in (1, 8):
         per_worker = max(ops_per_run // workers, 20)
-        for op in OPS:
+        for op in ops:
             collected: dict[str, Timings] = {
                 "plain": defaultdict(list),
                 "durable": defaultdict(list),
@@ -258,22 +280,90 @@ def latency_section(
                     elapsed[server.kind] += seconds
             for name in collected["plain"]:
                 p, d = collected["plain"][name], collected["durable"][name]
+                plain_p50, durable_p50 = pct(p, 0.5), pct(d, 0.5)
+                plain_ops, durable_ops = len(p) / elapsed["plain"], len(d) / elapsed["durable"]
                 rows.append(
                     {
                         "operation": name,
                         "clients": workers,
-                        "plain_p50": pct(p, 0.5),
-                        "durable_p50": pct(d, 0.5),
+                        "plain_p50": plain_p50,
+                        "durable_p50": durable_p50,
                         "plain_p99": pct(p, 0.99),
                         "durable_p99": pct(d, 0.99),
-                        "plain_ops": len(p) / elapsed["plain"],
-                        "durable_ops": len(d) / elapsed["durable"],
+                        "plain_ops": plain_ops,
+                        "durable_ops": durable_ops,
                     }
                 )
-                row = rows[-1]
-                plain_p50, durable_p50 = row["plain_p50"], row["durable_p50"]
-                print(f"  {name:22} x{workers}: p50 {plain_p50:.2f} / {durable_p50:.2f} ms")
+                ratio, ops_ratio = durable_p50 / plain_p50, durable_ops / plain_ops
+                print(
+                    f"  {name:22} x{workers}: p50 {plain_p50:.2f} / {durable_p50:.2f} ms "
+                    f"(durable/plain {ratio:.2f}), throughput durable/plain {ops_ratio:.2f}"
+                )
     return rows
+
+
+def cold_starts(work: Path, rounds: int) -> dict[str, float]:
+    """Process start to first answer, median of ``rounds`` starts of each kind, interleaved."""
+    seconds: dict[str, list[float]] = {"plain": [], "durable": []}
+    for n in range(rounds):
+        for kind in ("plain", "durable"):
+            server = Server(kind, work / f"cold-{kind}-{n}")
+            seconds[kind].append(server.start())
+            server.kill()
+    return {kind: statistics.median(values) for kind, values in seconds.items()}
+
+
+def quick(args: argparse.Namespace, work: Path) -> None:
+    """The durability targets only, small sizes: printed and saved, no report rewritten."""
+    results: dict[str, Any] = {"machine": f"{os.cpu_count()} cores", "large": args.large}
+    print("cold start, plain vs durable", flush=True)
+    results["cold_start"] = cold_starts(work, args.rounds * 2)
+    cold = results["cold_start"]
+    print(f"  {cold['plain']:.2f} / {cold['durable']:.2f} s", flush=True)
+    print("latency and throughput, plain vs durable (fsync always)", flush=True)
+    plain, durable = Server("plain", work / "plain"), Server("durable", work / "durable")
+    for server in (plain, durable):
+        server.start()
+        create_resources(server)
+    results["latency"] = latency_section(plain, durable, args.rounds, args.ops, QUICK_OPS)
+    for server in (plain, durable):
+        server.kill()
+    print(f"p99 write latency while a compaction of {args.large} items runs", flush=True)
+    large = Server("durable", work / "large")
+    large.start()
+    create_resources(large)
+    load_items(large, args.large)
+    results["compaction"] = compaction_section(large, {})
+    large.kill()
+    compaction = results["compaction"]
+    print(f"  idle p99 {compaction['quiet_p99']:.2f} ms, during {compaction['during_p99']:.2f} ms")
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / "moto-quick.json").write_text(json.dumps(results, indent=1))
+
+
+def compaction_section(large: Server, results: dict[str, Any]) -> dict[str, float]:
+    """Write latency while a snapshot is written in the background, against idle."""
+    quiet = put_latencies(large, 500, "quiet")
+    during: list[float] = []
+    done = threading.Event()
+
+    def compact() -> None:
+        admin = {"Authorization": f"Bearer {runfiles.read_token(large.data_dir)}"}
+        results["compaction_seconds"] = httpx.post(
+            f"{large.url}/_durable/compact", headers=admin, timeout=600
+        ).json()["snapshot"]["seconds_to_write"]
+        done.set()
+
+    threading.Thread(target=compact).start()
+    n = 0
+    while not done.is_set() or len(during) < 100:
+        during += put_latencies(large, 1, f"busy-{n}")
+        n += 1
+    return {
+        "quiet_p99": pct(quiet, 0.99),
+        "during_p99": pct(during, 0.99),
+        "during_n": len(during),
+    }
 
 
 def put_latencies(server: Server, count: int, prefix: str) -> list[float]:
@@ -291,8 +381,14 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=100_000, help="items in the large state")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--ops", type=int, default=400, help="operations per run and kind")
+    parser.add_argument(
+        "--quick", action="store_true", help="only the durability targets; no report written"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="motostack-bench-"))
+    if args.quick:
+        quick(args, work)
+        return
     results: dict[str, Any] = {"large": args.large, "machine": f"{os.cpu_count()} cores"}
 
     print("1/4 latency and throughput, plain vs durable (fsync always)", flush=True)
@@ -300,7 +396,7 @@ def main() -> None:
     for server in (plain, durable):
         server.start()
         create_resources(server)
-    results["latency"] = latency_section(plain, durable, args.rounds, args.ops)
+    results["latency"] = latency_section(plain, durable, args.rounds, args.ops, OPS)
     for server in (plain, durable):
         server.kill()
 
@@ -320,27 +416,7 @@ def main() -> None:
     small.kill()
 
     print("3/4 p99 write latency while a compaction of the large state runs", flush=True)
-    quiet = put_latencies(large, 500, "quiet")
-    during: list[float] = []
-    done = threading.Event()
-
-    def compact() -> None:
-        admin = {"Authorization": f"Bearer {runfiles.read_token(large.data_dir)}"}
-        results["compaction_seconds"] = httpx.post(
-            f"{large.url}/_durable/compact", headers=admin, timeout=600
-        ).json()["snapshot"]["seconds_to_write"]
-        done.set()
-
-    threading.Thread(target=compact).start()
-    n = 0
-    while not done.is_set() or len(during) < 100:
-        during += put_latencies(large, 1, f"busy-{n}")
-        n += 1
-    results["compaction"] = {
-        "quiet_p99": pct(quiet, 0.99),
-        "during_p99": pct(during, 0.99),
-        "during_n": len(during),
-    }
+    results["compaction"] = compaction_section(large, results)
 
     print("4/4 restart-to-ready as state grows", flush=True)
     restarts = []

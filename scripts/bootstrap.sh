@@ -29,3 +29,6 @@ if ! cmp -s "$lock" "$stamp"; then
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e moto
   cp "$lock" "$stamp"
 fi
+# durable Moto's bytecode, compiled ahead (a no-op when current): where
+# PYTHONDONTWRITEBYTECODE is set, every server start compiled it again.
+"$venv/bin/python" -m compileall -q moto/src >/dev/null

@@ -24,6 +24,18 @@ def test_acknowledged_writes_survive_kill_9(server: DurableServer) -> None:
     assert attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
 
 
+def test_s3_metadata_keeps_underscores_live_and_after_replay(server: DurableServer) -> None:
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="meta")
+    s3.put_object(Bucket="meta", Key="k", Body=b"v", Metadata={"my_key": "1", "other-key": "2"})
+    assert s3.head_object(Bucket="meta", Key="k")["Metadata"] == {"my_key": "1", "other-key": "2"}
+    server.kill()
+    server.start()
+    assert server.status()["recovery"]["replayed_records"] == 2
+    metadata = server.client("s3").head_object(Bucket="meta", Key="k")["Metadata"]
+    assert metadata == {"my_key": "1", "other-key": "2"}
+
+
 def test_clean_stop_snapshots_and_restarts_without_replay(server: DurableServer) -> None:
     server.client("s3").create_bucket(Bucket="kept")
     server.stop()

@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-import time_machine
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from moto.moto_api._internal import mock_random
@@ -98,6 +97,10 @@ def seeded(seed: int) -> Iterator[list[bytes]]:
 @contextmanager
 def replaying(seed: int, timestamp: float, keys: list[bytes]) -> Iterator[None]:
     """Seeded, recorded keys handed back, and the clock stopped when the request first ran."""
+    # Imported here, not at start-up: time_machine imports pytest when it is installed,
+    # which doubled a fresh server's start; only a replay needs the clock stopped.
+    import time_machine
+
     _local.replay_keys = list(keys)
     try:
         with (

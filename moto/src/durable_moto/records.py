@@ -21,6 +21,9 @@ RECORD_MARKER = b'{"env":{'
 # reads S3 keys from it (``PATH_INFO`` is already percent-decoded, so without
 # them a key ``a%2Fb`` would become ``a/b`` and ``x%3Fy`` would become ``x``).
 _SKIPPED_ENV = {"REMOTE_PORT"}
+PRESERVED_NAMES = "moto.preserved_header_names"
+"""Moto's map of S3 metadata headers to their names as sent (underscores kept): journaled
+as JSON text, so that a key ``my_key`` is ``my_key`` live and after a replay, as in Moto."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Record:
             and (key == "wsgi.url_scheme" or not key.startswith(("wsgi.", "werkzeug.")))
             and key not in _SKIPPED_ENV
         }
+        if environ.get(PRESERVED_NAMES):
+            kept[PRESERVED_NAMES] = json.dumps(environ[PRESERVED_NAMES])
         return cls(kept, body, seed, timestamp)
 
     def encode(self) -> bytes:

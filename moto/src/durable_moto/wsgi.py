@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from durable_moto.records import Record
+from durable_moto.records import PRESERVED_NAMES, Record
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -57,6 +57,8 @@ def environ_for(record: Record) -> dict[str, Any]:
         }
     )
     environ.setdefault("wsgi.url_scheme", "http")
+    if PRESERVED_NAMES in environ:
+        environ[PRESERVED_NAMES] = json.loads(environ[PRESERVED_NAMES])
     return environ
 
 
