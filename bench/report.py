@@ -326,36 +326,26 @@ def scale_section(scale: dict[str, Any], out: Path) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     growth = {kind: m["large_p50"] / m["small_p50"] for kind, m in tx.items()}
-    lines.append(
-        "| 3-item TransactWriteItems p50, 100 items stored | "
-        + _cells("{:.2f} ms", {k: m["small_p50"] for k, m in tx.items()})
-        + " | | |"
-    )
-    lines.append(
-        f"| same, {large:,} items stored | "
-        + _cells("{:.2f} ms", {k: m["large_p50"] for k, m in tx.items()})
-        + " | | |"
-    )
-    lines.append(
-        "| ratio | "
-        + _cells("{:.2f}x", growth)
-        + f" | ≤ 1.5x | {_verdict(growth['durable'] <= 1.5)} |"
-    )
-    lines.append(
-        "| RSS growth over those transactions | "
-        + _cells("{:+.1f} MB", {k: m["rss_growth_mb"] for k, m in tx.items()})
-        + " | | |"
-    )
-    lines.append(
-        f"| RSS with {large:,} items | "
-        + _cells("{:.0f} MB", {k: m["rss_mb"] for k, m in tx.items()})
-        + " | | |"
-    )
-    lines.append(
-        "| cold start: process start to first answer | "
-        + _cells("{:.2f} s", cold)
-        + f" | ≤ 1.2x plain ({cold_ratio:.2f}x) | {_verdict(cold_ratio <= 1.2)} |"
-    )
+
+    def row(label: str, template: str, values: dict[str, Any], target: str = " | ") -> str:
+        return f"| {label} | {_cells(template, values)} | {target} |"
+
+    def of_tx(field: str) -> dict[str, Any]:
+        return {kind: measured[field] for kind, measured in tx.items()}
+
+    lines += [
+        row("3-item TransactWriteItems p50, 100 items stored", "{:.2f} ms", of_tx("small_p50")),
+        row(f"same, {large:,} items stored", "{:.2f} ms", of_tx("large_p50")),
+        row("ratio", "{:.2f}x", growth, f"≤ 1.5x | {_verdict(growth['durable'] <= 1.5)}"),
+        row("RSS growth over those transactions", "{:+.1f} MB", of_tx("rss_growth_mb")),
+        row(f"RSS with {large:,} items", "{:.0f} MB", of_tx("rss_mb")),
+        row(
+            "cold start: process start to first answer",
+            "{:.2f} s",
+            cold,
+            f"≤ 1.2x plain ({cold_ratio:.2f}x) | {_verdict(cold_ratio <= 1.2)}",
+        ),
+    ]
     kept = scale["kill9_kept_of_100"]
     lines += [
         f"| DynamoDB items kept of 100 acknowledged, after kill -9 | — | {kept['durable']} | "

@@ -26,8 +26,9 @@ def queue_url(sqs: Any, name: str) -> str:
     return url
 
 
-@pytest.fixture
-def consumer(stack_clients: dict[str, Any], fulfiller: Fulfiller) -> Consumer:
+def make_consumer(
+    stack_clients: dict[str, Any], fulfiller: Fulfiller, concurrency: int
+) -> Consumer:
     sqs = stack_clients["sqs"]
     return Consumer(
         sqs,
@@ -36,7 +37,13 @@ def consumer(stack_clients: dict[str, Any], fulfiller: Fulfiller) -> Consumer:
         batch_size=10,
         wait_seconds=0,
         visibility_timeout_seconds=30,
+        concurrency=concurrency,
     )
+
+
+@pytest.fixture
+def consumer(stack_clients: dict[str, Any], fulfiller: Fulfiller) -> Consumer:
+    return make_consumer(stack_clients, fulfiller, concurrency=1)
 
 
 def publish(sns: Any, body: str) -> None:
@@ -155,16 +162,7 @@ def test_a_failed_delete_leaves_nothing_hidden_for_good(
 
 
 def concurrent_consumer(stack_clients: dict[str, Any], fulfiller: Fulfiller) -> Consumer:
-    sqs = stack_clients["sqs"]
-    return Consumer(
-        sqs,
-        queue_url(sqs, SETTINGS.queue),
-        fulfiller,
-        batch_size=10,
-        wait_seconds=0,
-        visibility_timeout_seconds=30,
-        concurrency=10,
-    )
+    return make_consumer(stack_clients, fulfiller, concurrency=10)
 
 
 def test_the_orders_of_a_batch_are_fulfilled_concurrently(
