@@ -77,7 +77,9 @@ moto-tests: ## durable Moto's own tests (matrix, crash loop, corruption), then M
 e2e: ## e2e suite against STACK_URL, or a local stack it starts itself
 	@scripts/bootstrap.sh && .venv/bin/pytest -q e2e
 
-screenshots: ## The demo's views, shot by its browser tests, into docs/screenshots/
+screenshots: ## The demo's views, shot by its browser tests, into docs/screenshots/ (needs the example shop)
+	@if [ ! -f e2e/shop/test_demo.py ]; then \
+		echo "make screenshots: the demo's browser tests went with the example shop (make remove-example)" >&2; exit 2; fi
 	@scripts/bootstrap.sh && E2E_SCREENSHOTS=docs/screenshots .venv/bin/pytest -q e2e/shop/test_demo.py
 
 e2e-compose: ## e2e suite against a compose stack of its own

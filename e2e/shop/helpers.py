@@ -1,27 +1,14 @@
 """Helpers for the shop's e2e tests: stocking SKUs, placing orders, waiting for fulfilment."""
 
-import time
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
-T = TypeVar("T")
+from e2e.helpers import eventually
+
 FULFILMENT_DEADLINE = 90.0
 """Seconds an order may take to be fulfilled; covers a Moto restart and a redelivery."""
-
-
-def eventually(check: Callable[[], T | None], timeout: float, what: str) -> T:
-    """Poll ``check`` until it returns something, or fail saying ``what`` did not happen."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result is not None:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout:.0f} s: {what}")
-        time.sleep(0.5)
 
 
 def unique_sku() -> str:

@@ -19,7 +19,8 @@ from playwright.sync_api import Page, expect
 from e2e.browser import ARTIFACTS, screenshot_dir
 from e2e.conftest import API_KEY
 from e2e.emulated_aws import EmulatedAws
-from e2e.shop.helpers import FULFILMENT_DEADLINE, available, customer, eventually, unique_sku
+from e2e.helpers import eventually
+from e2e.shop.helpers import FULFILMENT_DEADLINE, available, customer, unique_sku
 from e2e.stacks import Stack
 from services.contracts import EVENT_TYPE_ATTRIBUTE
 from services.orders.settings import OrdersSettings

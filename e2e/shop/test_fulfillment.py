@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from e2e.emulated_aws import EmulatedAws
-from e2e.shop.helpers import customer, eventually, fulfilled, place, stocked_sku
+from e2e.helpers import eventually
+from e2e.shop.helpers import customer, fulfilled, place, stocked_sku
 from e2e.stacks import ControllableStack, ScalableStack
 from services.contracts.orders import EVENT_TYPE_ATTRIBUTE
 from services.orders.settings import OrdersSettings

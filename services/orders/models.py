@@ -173,7 +173,8 @@ class OrderStore:
         fingerprint = request.fingerprint()
         now = datetime.now(UTC)
         # No read of the key first: the transaction's claim condition finds a used key, and
-        # only then is it read (a replay is the rare case; every placement pays a read).
+        # only then is it read (a replay is the rare case; reading first would cost every
+        # placement a read).
         order = Order(
             id=uuid.uuid4().hex,
             customer=request.customer,

@@ -8,14 +8,47 @@ run: durable Moto's tests and the tests of ``make up``/``reset``/``snapshot`` (t
 start stacks of their own and are written against the registry, so they hold either way).
 """
 
+import re
 from pathlib import Path
 
 import pytest
 
+from scaffold.checks import REPO_ROOT
+from scaffold.example import remove_example, without_readme_sections
+from scaffold.service import Refused
 from services.registry import load
 from tests.scaffold.conftest import INTEGRATION, copy_checkout, passed, run_command, run_in
 
 UNIT = ("tests/services", "tests/seed", "tests/devstack", "tests/scaffold", "tests/test_*.py")
+DOCUMENTS = ("*.md", "docs/**/*.md", "moto/*.md")
+LINK = re.compile(r"\]\(([^)#\s]+)")
+"""The target of a Markdown link or image."""
+
+
+def test_no_document_left_links_to_what_the_example_takes() -> None:
+    """What the removal would do to this checkout (nothing written): every Markdown file it
+    keeps, as it would leave it, links no file or image that went with the shop."""
+    change = remove_example(REPO_ROOT, load(REPO_ROOT / "services" / "registry.toml"))
+    gone = [(REPO_ROOT / path).resolve() for path in change.delete]
+    assert any(path.name == "screenshots" for path in gone)
+    dangling = []
+    for document in sorted({p for pattern in DOCUMENTS for p in REPO_ROOT.glob(pattern)}):
+        relative = document.relative_to(REPO_ROOT)
+        if any(document.resolve().is_relative_to(path) for path in gone):
+            continue
+        text = change.write.get(relative) or document.read_text()
+        for target in LINK.findall(text):
+            resolved = (document.parent / target).resolve()
+            if "://" not in target and any(resolved.is_relative_to(p) for p in gone):
+                dangling.append(f"{relative}: {target}")
+    assert dangling == []
+
+
+def test_readme_sections_go_whole_and_an_unclosed_one_is_refused() -> None:
+    text = "keep\n<!-- example:start -->\nshop\n<!-- example:end -->\nkeep too\n"
+    assert without_readme_sections(text) == "keep\nkeep too\n"
+    with pytest.raises(Refused, match="without its end"):
+        without_readme_sections("keep\n<!-- example:start -->\nshop, to the end\n")
 
 
 @pytest.fixture(scope="module")
