@@ -30,7 +30,10 @@ class DurableServer:
     def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.env = env
+        # The replay budget is measured in seconds of execution: on a busy machine it
+        # would snapshot earlier and change what a test replays. Tests of the budget,
+        # and of snapshots, set their own thresholds.
+        self.env = {"DURABLE_MOTO_REPLAY_BUDGET_SECONDS": "3600"} | env
         self.process: subprocess.Popen[str] | None = None
         self.log = data_dir.parent / f"{data_dir.name}.server.log"
 
