@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _serializer = TypeSerializer()
+_TOO_LARGE = Decimal("1E126")
 _deserializer = TypeDeserializer()
 
 
@@ -40,6 +41,28 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
 
 
+def refuse_unstorable(value: Any) -> Any:
+    """A value DynamoDB can store exactly, or ``ValueError`` (a 422) saying why not.
+
+    DynamoDB numbers have 38 significant digits and magnitudes from 1E-130 to under
+    1E126, and no NaN or infinity; boto3 refuses the rest only when the item is
+    written, which would make hostile input a 500. Its own serializer is the check,
+    so the rule cannot drift from what is stored."""
+    stored = _storable(value)
+    try:
+        _serializer.serialize(stored)
+        # boto3 lets 1E126 through; DynamoDB itself refuses it.
+        refused = isinstance(stored, int | Decimal) and abs(Decimal(stored)) >= _TOO_LARGE
+    except (TypeError, ArithmeticError):
+        refused = True
+    if refused:
+        raise ValueError(
+            "DynamoDB cannot store this number: at most 38 significant digits, "
+            "a magnitude from 1E-130 to under 1E126, no NaN or infinity"
+        )
+    return value
+
+
 def _storable(value: Any) -> Any:
     if isinstance(value, float):
         return Decimal(repr(value))
@@ -56,7 +79,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        # A whole number of up to 38 digits (all DynamoDB keeps) is an int; a larger
+        # one came in as a float, such as 1.5e50, and goes back out as one.
+        whole = value == value.to_integral_value() and value.adjusted() < 38
+        return int(value) if whole else float(value)
     return value
 
 

@@ -2,7 +2,13 @@
 
 import pytest
 
-from services.common.dynamodb import decode_cursor, encode_cursor, from_item, to_item
+from services.common.dynamodb import (
+    decode_cursor,
+    encode_cursor,
+    from_item,
+    refuse_unstorable,
+    to_item,
+)
 from services.common.errors import InvalidField
 
 KEY = {"pk", "entity", "created"}
@@ -34,3 +40,19 @@ def test_numbers_come_back_exactly_as_stored(number: float) -> None:
     assert back == data
     assert type(back["n"]) is type(number) or float(number).is_integer()
     assert repr(back["n"]) == repr(number) or float(number).is_integer()
+
+
+@pytest.mark.parametrize(
+    "number", [2e-188, -4.2e160, 1e126, float("nan"), float("inf"), int("1" * 40)]
+)
+def test_numbers_dynamodb_cannot_store_are_refused_before_the_write(number: float) -> None:
+    with pytest.raises(ValueError, match="DynamoDB cannot store this number"):
+        refuse_unstorable(number)
+
+
+@pytest.mark.parametrize("number", [1.5e50, 9.9e125, 1e-130, -2.5e-100, 12345678901234567890])
+def test_numbers_at_the_edges_are_stored_and_read_back_the_same(number: float) -> None:
+    assert refuse_unstorable(number) == number
+    back = from_item(to_item({"n": number}))["n"]
+    assert back == number
+    assert type(back) is type(number)  # 1.5e50 is no 51-digit int, which is unstorable
