@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _serializer = TypeSerializer()
 _TOO_LARGE = Decimal("1E126")
+_SMALLEST = Decimal("1E-130")
 _deserializer = TypeDeserializer()
 
 
@@ -51,8 +52,11 @@ def refuse_unstorable(value: Any) -> Any:
     stored = _storable(value)
     try:
         _serializer.serialize(stored)
-        # boto3 lets 1E126 through; DynamoDB itself refuses it.
-        refused = isinstance(stored, int | Decimal) and abs(Decimal(stored)) >= _TOO_LARGE
+        # boto3 lets 1E126 and 1E-140 through; DynamoDB itself refuses them.
+        magnitude = abs(Decimal(stored)) if isinstance(stored, int | Decimal) else None
+        refused = magnitude is not None and not (
+            magnitude == 0 or _SMALLEST <= magnitude < _TOO_LARGE
+        )
     except (TypeError, ArithmeticError):
         refused = True
     if refused:
