@@ -5,7 +5,9 @@ from typing import Any
 
 import httpx
 
+from e2e.emulated_aws import EmulatedAws
 from e2e.helpers import eventually
+from services.orders.settings import OrdersSettings
 
 FULFILMENT_DEADLINE = 90.0
 """Seconds an order may take to be fulfilled; covers a Moto restart and a redelivery."""
@@ -62,3 +64,10 @@ def available(api: httpx.Client, sku: str) -> int:
     assert response.status_code == 200, response.text
     units: int = response.json()["available"]
     return units
+
+
+def events_topic_arn(emulated_aws: EmulatedAws) -> str:
+    """The ARN of the topic orders publish their events on."""
+    topics = emulated_aws.client("sns").list_topics()["Topics"]
+    suffix = f":{OrdersSettings().events_topic}"
+    return str(next(t["TopicArn"] for t in topics if t["TopicArn"].endswith(suffix)))

@@ -20,10 +20,9 @@ from e2e.browser import ARTIFACTS, screenshot_dir
 from e2e.conftest import API_KEY
 from e2e.emulated_aws import EmulatedAws
 from e2e.helpers import eventually
-from e2e.shop.helpers import FULFILMENT_DEADLINE, available, customer, unique_sku
+from e2e.shop.helpers import FULFILMENT_DEADLINE, available, customer, events_topic_arn, unique_sku
 from e2e.stacks import Stack
 from services.contracts import EVENT_TYPE_ATTRIBUTE
-from services.orders.settings import OrdersSettings
 
 if TYPE_CHECKING:
     from playwright._impl._api_structures import ViewportSize
@@ -210,11 +209,7 @@ def test_a_poison_message_shows_in_the_flow_view_and_redrive_sends_it_back(
     page: Page, emulated_aws: EmulatedAws
 ) -> None:
     sns = emulated_aws.client("sns")
-    topic = next(
-        t["TopicArn"]
-        for t in sns.list_topics()["Topics"]
-        if t["TopicArn"].endswith(f":{OrdersSettings().events_topic}")
-    )
+    topic = events_topic_arn(emulated_aws)
     marker = f"poison-{uuid.uuid4().hex}"
     sns.publish(
         TopicArn=topic,

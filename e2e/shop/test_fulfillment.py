@@ -10,10 +10,9 @@ import pytest
 
 from e2e.emulated_aws import EmulatedAws
 from e2e.helpers import eventually
-from e2e.shop.helpers import customer, fulfilled, place, stocked_sku
+from e2e.shop.helpers import customer, events_topic_arn, fulfilled, place, stocked_sku
 from e2e.stacks import ControllableStack, ScalableStack
 from services.contracts.orders import EVENT_TYPE_ATTRIBUTE
-from services.orders.settings import OrdersSettings
 
 
 def _place_many(api: httpx.Client, count: int) -> list[dict[str, Any]]:
@@ -40,11 +39,7 @@ def test_a_poison_message_goes_to_the_dead_letter_queue_and_work_goes_on(
     api: httpx.Client, emulated_aws: EmulatedAws
 ) -> None:
     sns = emulated_aws.client("sns")
-    topic = next(
-        t["TopicArn"]
-        for t in sns.list_topics()["Topics"]
-        if t["TopicArn"].endswith(f":{OrdersSettings().events_topic}")
-    )
+    topic = events_topic_arn(emulated_aws)
     marker = uuid.uuid4().hex
     sns.publish(
         TopicArn=topic,
