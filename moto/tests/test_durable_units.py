@@ -1,5 +1,6 @@
 """The building blocks on their own: frames, records, the read/write classifier."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,35 @@ def test_a_snapshot_nobody_wants_any_more_leaves_no_file(tmp_path: Path) -> None
     with pytest.raises(SnapshotError, match="abandoned"):
         snapshot.write_atomically(target, b"state", wanted=lambda: False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_snapshot_child_never_returns_into_the_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever fails in a snapshot child, it exits, even when its parent is gone.
+
+    A child that returned into the server's code answered requests on the
+    connections it inherited, from a state nothing journals: acknowledged writes
+    that were lost. Here its snapshot is abandoned and its report cannot be read.
+    """
+    store = DurableStore(DurableConfig(tmp_path, fsync="no"), "any")
+    store.open(lambda record: None, lambda: None)
+
+    def abandoned(segment: int, wanted: object = None) -> None:
+        raise SnapshotError("abandoned: the server that wanted it is gone")
+
+    monkeypatch.setattr(store, "_write_snapshot", abandoned)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as after a kill -9 of the parent: reporting raises EPIPE
+    try:
+        pid = store._fork_snapshot(1, read_end, write_end)
+    except BaseException:
+        os._exit(99)  # only a child that escaped gets here
+    if pid == 0:
+        os._exit(98)  # nor may it return as if it were the parent
+    _, status = os.waitpid(pid, 0)
+    store.close()
+    assert os.waitstatus_to_exitcode(status) == 1
 
 
 def test_a_failed_snapshot_write_leaves_no_temporary_file(tmp_path: Path) -> None:

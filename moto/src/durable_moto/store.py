@@ -14,6 +14,7 @@ executed, journaled and fsynced before the next, so journal order is execution
 order and replay is exact.
 """
 
+import contextlib
 import fcntl
 import gc
 import logging
@@ -500,8 +501,15 @@ class DurableStore:
             os.close(write_end)
             raise
         if pid == 0:  # pragma: no cover - runs in the child
-            os.close(read_end)
-            os._exit(self._child_dump(segment, write_end))
+            # Nothing may return from here: a child back in the server's code would
+            # answer requests on the connections it inherited, from a state nothing
+            # journals (seen when reporting to a killed parent raised EPIPE).
+            status = 1
+            try:
+                os.close(read_end)
+                status = self._child_dump(segment, write_end)
+            finally:
+                os._exit(status)
         os.close(write_end)
         return pid
 
@@ -522,7 +530,8 @@ class DurableStore:
             self._write_snapshot(segment, wanted=lambda: os.getppid() == parent)
             return 0
         except BaseException as error:
-            os.write(report_fd, f"{type(error).__name__}: {error}".encode()[:4000])
+            with contextlib.suppress(OSError):  # a killed parent reads no report
+                os.write(report_fd, f"{type(error).__name__}: {error}".encode()[:4000])
             return 1
 
     def _await_child(self, pid: int, report_fd: int, segment: int, started: float) -> None:
