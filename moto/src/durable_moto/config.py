@@ -21,6 +21,8 @@ class DurableConfig:
     recover: RecoverMode = "strict"
     persistence: bool = True
     """False: plain in-memory Moto, nothing written."""
+    threads: int = 64
+    """Requests served at once; a long poll (SQS WaitTimeSeconds) holds one while it waits."""
 
     @classmethod
     def from_env(cls, **overrides: object) -> "DurableConfig":
@@ -33,11 +35,14 @@ class DurableConfig:
             "compact_after_bytes": int(env.get("DURABLE_MOTO_COMPACT_BYTES", 64 * 1024 * 1024)),
             "recover": env.get("DURABLE_MOTO_RECOVER", "strict"),
             "persistence": env.get("DURABLE_MOTO_PERSISTENCE", "on") != "off",
+            "threads": int(env.get("DURABLE_MOTO_THREADS", 64)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]
         if config.fsync not in ("always", "everysec", "no"):
             raise ValueError(f"fsync policy must be always, everysec or no, not {config.fsync!r}")
+        if config.threads < 1:
+            raise ValueError(f"threads must be at least 1, not {config.threads}")
         if config.recover not in ("strict", "last-good"):
             raise ValueError(f"recover must be strict or last-good, not {config.recover!r}")
         return config

@@ -8,17 +8,13 @@ import threading
 from types import FrameType
 
 import moto
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
-from werkzeug.serving import make_server
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from durable_moto import patches, runfiles
 from durable_moto.app import DurableApp
 from durable_moto.config import DurableConfig
 from durable_moto.guard import AdminGuard
+from durable_moto.http_server import HttpServer
 from durable_moto.replay_cost import ReplayCost, ReplayProgress, pending_records
 from durable_moto.snapshot import SnapshotError
 from durable_moto.startup import StartupGate
@@ -42,8 +38,8 @@ def serve(host: str, port: int, config: DurableConfig) -> int:
     # Listening from the start: while recovery runs, requests get its progress (503).
     gate = StartupGate(progress)
     guarded = AdminGuard(gate, runfiles.admin_token(config.data_dir if store else None))
-    server = make_server(host, port, guarded, threaded=True, request_handler=MotoRequestHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = HttpServer(host, port, guarded, config.threads)
+    server.start()
     if store is None:
         gate.open(moto_app)
     else:

@@ -1,0 +1,114 @@
+"""The HTTP/1.1 server durable Moto listens with: cheroot, a thread pool.
+
+Why not the server plain ``moto_server`` uses: werkzeug's development server
+starts a thread per connection and parses every request through
+``http.server``; that cost is the same size as what durability adds (an fsync
+per write), so durable Moto on it could not be as fast as plain Moto. cheroot
+(CherryPy's production WSGI server) keeps idle keep-alive connections in a
+selector and hands requests to a fixed pool of threads. ``bench/`` measures
+the difference side by side.
+
+Headers are handed to Moto the way ``moto_server`` hands them: a header whose
+name has an underscore is dropped (WSGI cannot tell ``X_Foo`` from ``X-Foo``,
+so one could spoof the other), except S3 object metadata, whose original name
+Moto reads from ``PRESERVED_HEADER_NAMES_ENVIRON_KEY``. What cheroot refuses
+before any application sees it (a malformed request line, headers over the
+limit) is answered as a problem document like every other refusal, and the
+connection closed: its framing can no longer be trusted.
+"""
+
+import contextlib
+import socket
+import threading
+from typing import Any
+
+from cheroot import server, wsgi
+from moto.core.request import (
+    PRESERVED_HEADER_NAMES_ENVIRON_KEY,
+    environ_key_for_header,
+    should_preserve_original_header_name,
+)
+
+from durable_moto import wsgi as responses
+from durable_moto.wsgi import WsgiApp
+
+MAX_HEADER_BYTES = 64 * 1024
+"""The request line and headers together; AWS's own limits are far below this."""
+
+
+class MotoGateway(wsgi.Gateway_10):
+    """cheroot's WSGI 1.0 gateway, handing Moto what ``moto_server`` hands it."""
+
+    def get_environ(self) -> dict[str, Any]:  # type: ignore[override]  # its stub says None
+        environ: dict[str, Any] = super().get_environ()  # type: ignore[no-untyped-call]
+        environ["RAW_URI"] = environ["REQUEST_URI"]  # the target as sent: S3 keys need it
+        headers: dict[bytes, bytes] = self.req.inheaders
+        preserved: dict[str, str] = {}
+        for raw in headers:
+            if b"_" not in raw:
+                continue
+            name = raw.decode("latin-1")
+            key = environ_key_for_header(name)
+            dashed = raw.replace(b"_", b"-")
+            if dashed in headers:  # never let an underscored header stand in for a dashed one
+                environ[key] = headers[dashed].decode("latin-1")
+            elif should_preserve_original_header_name(name):
+                preserved[key] = name
+            else:
+                environ.pop(key, None)
+        environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = preserved
+        return environ
+
+
+class ProblemRequest(server.HTTPRequest):
+    """cheroot's request, with its own refusals written as problem documents."""
+
+    def simple_response(self, status: str | int, msg: str = "") -> None:
+        code = int(str(status)[:3])
+        if code < 400:
+            super().simple_response(status, msg)
+            return
+        problem = responses.problem(code, msg or "the request could not be parsed")
+        head = [
+            f"{self.server.protocol} {problem.status}",
+            f"Content-Length: {len(problem.body)}",
+            "Content-Type: application/problem+json",
+            "Connection: close",
+        ]
+        self.close_connection = True
+        with contextlib.suppress(OSError):  # the client may be gone already
+            self.conn.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + problem.body)
+
+
+class ProblemConnection(server.HTTPConnection):
+    RequestHandlerClass = ProblemRequest
+
+
+class HttpServer:
+    """A listening server: bound on construction, serving once ``start`` is called."""
+
+    def __init__(self, host: str, port: int, app: WsgiApp, threads: int) -> None:
+        self._server = wsgi.Server(
+            (host, port), app, numthreads=threads, request_queue_size=128, timeout=60
+        )
+        self._server.gateway = MotoGateway
+        self._server.ConnectionClass = ProblemConnection
+        self._server.max_request_header_size = MAX_HEADER_BYTES
+        self._server.prepare()  # binds, so the port is known and taken from now on
+
+    @property
+    def port(self) -> int:
+        return int(self._server.bind_addr[1])
+
+    @property
+    def socket(self) -> socket.socket:
+        """The listening socket: a forked snapshot writer closes its copy."""
+        listening: socket.socket = self._server.socket
+        return listening
+
+    def start(self) -> None:
+        threading.Thread(target=self._server.serve, name="http", daemon=True).start()
+
+    def shutdown(self) -> None:
+        """Stop accepting; requests under way get a few seconds to finish."""
+        self._server.stop()
