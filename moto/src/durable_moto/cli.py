@@ -101,7 +101,6 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "serve":
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         config = DurableConfig.from_env(
             data_dir=args.data_dir,
             fsync=args.fsync,

@@ -18,6 +18,7 @@ connection closed: its framing can no longer be trusted.
 """
 
 import contextlib
+import logging
 import socket
 import threading
 from typing import Any
@@ -31,6 +32,8 @@ from moto.core.request import (
 
 from durable_moto import wsgi as responses
 from durable_moto.wsgi import WsgiApp
+
+logger = logging.getLogger("durable_moto")
 
 MAX_HEADER_BYTES = 64 * 1024
 """The request line and headers together; AWS's own limits are far below this."""
@@ -84,16 +87,23 @@ class ProblemConnection(server.HTTPConnection):
     RequestHandlerClass = ProblemRequest
 
 
+class _Server(wsgi.Server):
+    ConnectionClass = ProblemConnection
+    max_request_header_size = MAX_HEADER_BYTES
+
+    def error_log(self, msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
+        """cheroot's messages (a failing request, a socket error) in the server's own log."""
+        logger.log(level, "http: %s", msg, exc_info=traceback)
+
+
 class HttpServer:
     """A listening server: bound on construction, serving once ``start`` is called."""
 
     def __init__(self, host: str, port: int, app: WsgiApp, threads: int) -> None:
-        self._server = wsgi.Server(
+        self._server = _Server(
             (host, port), app, numthreads=threads, request_queue_size=128, timeout=60
         )
         self._server.gateway = MotoGateway
-        self._server.ConnectionClass = ProblemConnection
-        self._server.max_request_header_size = MAX_HEADER_BYTES
         self._server.prepare()  # binds, so the port is known and taken from now on
 
     @property
