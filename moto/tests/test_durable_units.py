@@ -1,5 +1,6 @@
 """The building blocks on their own: frames, records, the read/write classifier."""
 
+import gc
 import os
 from pathlib import Path
 
@@ -151,6 +152,22 @@ def test_a_snapshot_child_never_returns_into_the_server(
     _, status = os.waitpid(pid, 0)
     store.close()
     assert os.waitstatus_to_exitcode(status) == 1
+
+
+def test_recovery_replays_without_the_cyclic_gc(tmp_path: Path) -> None:
+    """A recovery only builds state that lives on: collections during it free nothing
+    and made replaying 1,075 batch writes over 100k items take 11.3 s instead of 6.6 s."""
+    store = DurableStore(DurableConfig(tmp_path, fsync="no"), "any")
+    store.open(lambda record: None, lambda: None)
+    for n in range(3):
+        store.append(Record({"REQUEST_METHOD": "POST", "PATH_INFO": f"/{n}"}, b"", n, 0.0))
+    store.close()
+    collecting: list[bool] = []
+    again = DurableStore(DurableConfig(tmp_path, fsync="no"), "any")
+    again.open(lambda record: collecting.append(gc.isenabled()), lambda: None)
+    again.close()
+    assert collecting == [False, False, False]
+    assert gc.isenabled()
 
 
 def test_a_failed_snapshot_write_leaves_no_temporary_file(tmp_path: Path) -> None:

@@ -178,7 +178,7 @@ def install_state(services: dict[str, bytes]) -> None:
     by reference, so they are refilled rather than replaced.
     """
     BackendDict.reset()
-    with _gc_paused():
+    with gc_paused():
         for key, data in services.items():
             module_name, attribute = key.split(":")
             live: BackendDict[Any] = getattr(importlib.import_module(module_name), attribute)
@@ -189,9 +189,11 @@ def install_state(services: dict[str, bytes]) -> None:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Unpickling millions of objects triggers the cyclic GC again and again, for
-    nothing: it is what made loading 100k DynamoDB items take 2.9 s instead of 0.7 s."""
+def gc_paused() -> Iterator[None]:
+    """Rebuilding a state creates millions of objects that all live on, so the cyclic
+    GC, triggered again and again, finds nothing to free: it made loading 100k DynamoDB
+    items take 2.9 s instead of 0.7 s, and a recovery replaying 1,075 batch writes on
+    top of them 11.3 s instead of 6.6 s."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -105,7 +105,7 @@ class DurableStore:
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self._lock_directory()
-            with self.lock:
+            with self.lock, snapshot.gc_paused():
                 self._recover(replay)
                 self.writer = JournalWriter(
                     self.data_dir / segment_name(self.segment), self.moto_version, self.config.fsync
@@ -420,18 +420,19 @@ class DurableStore:
         assert self._reset is not None
         started = time.monotonic()
         last = self.last_snapshot
+        replayed = 0
         try:
-            if last is None:
-                self._reset()
-            else:
-                _, services = snapshot.decode_state(last.path.read_bytes(), self.moto_version)
-                snapshot.install_state(services)
-            replayed = 0
-            for number in range(last.segment if last else 0, self.segment + 1):
-                path = self.data_dir / segment_name(number)
-                for record in read_segment(path, self.moto_version).records:
-                    self._replay(record)
-                    replayed += 1
+            with snapshot.gc_paused():
+                if last is None:
+                    self._reset()
+                else:
+                    _, services = snapshot.decode_state(last.path.read_bytes(), self.moto_version)
+                    snapshot.install_state(services)
+                for number in range(last.segment if last else 0, self.segment + 1):
+                    path = self.data_dir / segment_name(number)
+                    for record in read_segment(path, self.moto_version).records:
+                        self._replay(record)
+                        replayed += 1
         except Exception as error:  # whatever it was, memory no longer matches the disk
             self.unavailable = (
                 f"could not undo a write the disk refused ({type(error).__name__}: {error}); "
