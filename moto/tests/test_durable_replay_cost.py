@@ -123,3 +123,31 @@ def test_recovery_answers_with_its_progress_then_serves(caplog: pytest.LogCaptur
     gate.open(ready)
     assert b"".join(gate({}, start_response)) == b"ready"
     assert progress.report()["state"] == "ready"
+
+
+def test_writes_wait_for_a_snapshot_once_the_journal_is_over_budget(tmp_path: Path) -> None:
+    """While a snapshot is being written, the journal after it may not grow past the
+    budget: a lone writer's next write waits for it. Every write exceeds a budget of a
+    microsecond, so a crash replays at most the record before the running snapshot
+    and the one after it, however fast the writes come."""
+    server = DurableServer(
+        tmp_path / "data",
+        DURABLE_MOTO_REPLAY_BUDGET_SECONDS="0.000001",
+        DURABLE_MOTO_COMPACT_RECORDS="1000000",
+    )
+    server.start()
+    db = server.client("dynamodb")
+    db.create_table(
+        TableName="t",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+    )
+    for n in range(60):
+        db.put_item(TableName="t", Item={"k": {"S": f"item-{n}"}})
+    assert server.status()["compaction"]["write_stalls"] > 0
+    server.kill()
+    server.start()
+    assert server.client("dynamodb").scan(TableName="t")["Count"] == 60
+    assert server.status()["recovery"]["replayed_records"] <= 2
+    server.kill()

@@ -2,6 +2,9 @@
 
 import gc
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -168,6 +171,46 @@ def test_recovery_replays_without_the_cyclic_gc(tmp_path: Path) -> None:
     again.close()
     assert collecting == [False, False, False]
     assert gc.isenabled()
+
+
+ORPHANING_SERVER = """
+import os, sys, time
+from pathlib import Path
+from durable_moto.config import DurableConfig
+from durable_moto.store import DurableStore
+store = DurableStore(DurableConfig(Path(sys.argv[1]), fsync="no"), "any")
+store.open(lambda record: None, lambda: None)
+store._write_snapshot = lambda segment, wanted: time.sleep(600)  # a snapshot that never ends
+read_end, write_end = os.pipe()
+print(store._fork_snapshot(1, read_end, write_end), flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="Linux only")
+def test_a_snapshot_child_dies_with_its_server(tmp_path: Path) -> None:
+    """After a kill -9 of the server, its snapshot child must not go on pickling:
+    that CPU belongs to the next server's recovery."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", ORPHANING_SERVER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdout is not None
+    child = int(server.stdout.readline())
+    assert _running(child)
+    server.kill()
+    server.wait()
+    deadline = time.monotonic() + 30
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(child), "the snapshot child outlived its server"
 
 
 def test_a_failed_snapshot_write_leaves_no_temporary_file(tmp_path: Path) -> None:

@@ -79,6 +79,8 @@ class DurableApp:
 
     def _execute_once(self, environ: dict[str, Any], body: bytes) -> wsgi.Response:
         mutating = classify.is_mutating(environ, body)
+        if mutating:
+            self.store.hold_back_write()
         with self.store.lock:
             if self.store.unavailable:
                 return wsgi.plain(503, f"durable-moto: {self.store.unavailable}")
