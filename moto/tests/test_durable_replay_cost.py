@@ -25,8 +25,8 @@ def wait_compaction_idle(server: DurableServer) -> None:
         time.sleep(0.05)
 
 
-def write_then_crash(server: DurableServer, writes: int) -> dict[str, Any]:
-    server.start()
+def create_table(server: DurableServer) -> Any:
+    """Table ``t`` keyed by ``k``; returns the DynamoDB client."""
     db = server.client("dynamodb")
     db.create_table(
         TableName="t",
@@ -34,6 +34,12 @@ def write_then_crash(server: DurableServer, writes: int) -> dict[str, Any]:
         AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
     )
+    return db
+
+
+def write_then_crash(server: DurableServer, writes: int) -> dict[str, Any]:
+    server.start()
+    db = create_table(server)
     for n in range(writes):
         db.put_item(TableName="t", Item={"k": {"S": f"item-{n}"}})
         wait_compaction_idle(server)
@@ -136,13 +142,7 @@ def test_writes_wait_for_a_snapshot_once_the_journal_is_over_budget(tmp_path: Pa
         DURABLE_MOTO_COMPACT_RECORDS="1000000",
     )
     server.start()
-    db = server.client("dynamodb")
-    db.create_table(
-        TableName="t",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-    )
+    db = create_table(server)
     for n in range(60):
         db.put_item(TableName="t", Item={"k": {"S": f"item-{n}"}})
     assert server.status()["compaction"]["write_stalls"] > 0
