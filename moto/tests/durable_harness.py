@@ -187,3 +187,15 @@ class CountingEndpoint:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def create_table(server: DurableServer, name: str = "t") -> Any:
+    """A table keyed by the string ``k``; returns the DynamoDB client."""
+    db = server.client("dynamodb")
+    db.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+    )
+    return db

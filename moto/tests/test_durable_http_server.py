@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from durable_harness import DurableServer
+from durable_harness import DurableServer, create_table
 
 
 @pytest.fixture(scope="module")
@@ -100,13 +100,7 @@ def test_headers_over_the_limit_are_refused_whole(server: DurableServer) -> None
 
 def test_keep_alive_connections_carry_many_requests(server: DurableServer) -> None:
     """One connection, many writes and reads: each answer belongs to its own request."""
-    db = server.client("dynamodb")
-    db.create_table(
-        TableName="kept",
-        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    db = create_table(server, "kept")
     for n in range(50):
         db.put_item(TableName="kept", Item={"k": {"S": f"k{n}"}, "v": {"N": str(n)}})
         item = db.get_item(TableName="kept", Key={"k": {"S": f"k{n}"}})["Item"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from durable_harness import DurableServer
+from durable_harness import DurableServer, create_table
 from durable_moto.journal import JournalWriter, segment_name
 from durable_moto.records import Record
 from durable_moto.replay_cost import ReplayCost, ReplayProgress, pending_records
@@ -23,18 +23,6 @@ def wait_compaction_idle(server: DurableServer) -> None:
     while server.status()["compaction"]["running"]:
         assert time.monotonic() < deadline, "the snapshot never finished"
         time.sleep(0.05)
-
-
-def create_table(server: DurableServer) -> Any:
-    """Table ``t`` keyed by ``k``; returns the DynamoDB client."""
-    db = server.client("dynamodb")
-    db.create_table(
-        TableName="t",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-    )
-    return db
 
 
 def write_then_crash(server: DurableServer, writes: int) -> dict[str, Any]:

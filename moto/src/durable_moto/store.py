@@ -412,12 +412,12 @@ class DurableStore:
         if self.replay_cost.seconds < self.config.replay_budget_seconds:
             return
         started = time.monotonic()
-        with self._compacted:
+        with self._compacted:  # also guards the counters: stalled writers end together
             self._compacted.wait_for(
                 lambda: not self._compacting.is_set(), timeout=STALL_LIMIT_SECONDS
             )
-        self.write_stalls += 1
-        self.write_stalled_seconds += time.monotonic() - started
+            self.write_stalls += 1
+            self.write_stalled_seconds += time.monotonic() - started
 
     def written_so_far(self) -> tuple[JournalWriter, int]:
         """Where the journal ends now (caller holds ``lock``): all a read may have seen."""
