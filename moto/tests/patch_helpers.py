@@ -17,6 +17,8 @@ PATCHED = [
     (SQSBackend, "send_message"),
     (SQSBackend, "_validate_message"),
     (Queue, "add_message"),
+    (SQSBackend, "is_message_valid_based_on_retention_period"),
+    (Queue, "messages"),
 ]
 ORIGINALS = {(owner, name): owner.__dict__[name] for owner, name in PATCHED}
 """Moto's own functions: this test process applies patches only through ``moto_aws``."""

@@ -1,6 +1,8 @@
-"""durable Moto's SQS patch: a send does not look at every queued message, and behaves as before.
+"""durable Moto's SQS patch: a send or a receive does not look at every queued message, and
+behaves as before.
 
-Work is counted, never timed: how often a send asks a message whether it is visible.
+Work is counted, never timed: how often a send asks a message whether it is visible, and how
+often a receive reads the clock.
 """
 
 from typing import Any
@@ -8,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from moto.sqs import models
 from moto.sqs.models import Message
 from patch_helpers import moto_aws
 
@@ -61,6 +64,47 @@ def test_a_batch_costs_the_same_however_full_the_queue(
         assert checks_at[290] > 10 * 290
 
 
+def count_clock_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the SQS models' reads of the clock: each message's visibility or age costs one."""
+    reads = [0]
+    for name in ("unix_time", "unix_time_millis"):
+        clock = getattr(models, name)
+
+        def counted(*args: Any, clock: Any = clock) -> float:
+            reads[0] += 1
+            return float(clock(*args))
+
+        monkeypatch.setattr(models, name, counted)
+    return reads
+
+
+@pytest.mark.parametrize("patched", [True, False], ids=["patched", "released"])
+def test_a_receive_costs_the_same_however_full_the_queue(
+    patched: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads_at = {}
+    with moto_aws(patched=patched):
+        sqs: Any = boto3.client("sqs")  # requests written as plain dicts
+        url = sqs.create_queue(QueueName="q")["QueueUrl"]
+        queued = 0
+        for backlog in (20, 400):
+            for start in range(queued, backlog, 10):
+                sqs.send_message_batch(QueueUrl=url, Entries=batch(start))
+            queued = backlog
+            reads = count_clock_reads(monkeypatch)
+            received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+            reads_at[backlog] = reads[0]
+            monkeypatch.undo()
+            assert len(received) == 10
+            for message in received:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            queued -= 10
+    if patched:
+        assert reads_at[400] == reads_at[20] < 100
+    else:  # Moto as released reads every queued message's clock per message received
+        assert reads_at[400] > 10 * 400
+
+
 def run_scenario() -> list[Any]:
     """Sends to standard and FIFO queues, valid and refused; what a client sees."""
     sqs: Any = boto3.client("sqs")  # requests written as plain dicts
@@ -107,6 +151,16 @@ def run_scenario() -> list[Any]:
         outcomes.append({k: v for k, v in attributes.items() if "Timestamp" not in k})
         received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
         outcomes.append(sorted(m["Body"][:10] for m in received.get("Messages", [])))
+        again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)  # all in flight
+        outcomes.append(len(again.get("Messages", [])))
+        for message in received.get("Messages", [])[:2]:
+            sqs.change_message_visibility(
+                QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
+        visible_again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+        outcomes.append(sorted(m["Body"][:10] for m in visible_again.get("Messages", [])))
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        outcomes.append({k: v for k, v in attributes.items() if k.startswith("Approximate")})
     return outcomes
 
 

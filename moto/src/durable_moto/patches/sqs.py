@@ -1,4 +1,4 @@
-"""SQS: sending a message no longer costs a pass over every message in the queue.
+"""SQS: sending or receiving a message no longer costs a pass over every message in the queue.
 
 What was slow. ``SQSBackend.send_message`` (Moto 5.2.5) read one setting with
 ``queue.attributes.get("ContentBasedDeduplication")``, and for FIFO queues
@@ -16,6 +16,22 @@ Nothing else changes: same validation, same order, same errors, same draws
 from Moto's random generator. (A FIFO send still compares its deduplication
 id with the queued messages', as before; that is a cheap comparison per
 message, not a clock read.)
+
+Receiving had the same cost, twice over. ``receive_message`` asks
+``is_message_valid_based_on_retention_period`` about every message it hands
+out, and that read ``MessageRetentionPeriod`` through ``get_queue_attributes``,
+which builds ``attributes`` (three passes over the queue, a clock read per
+message each) *twice*. A receive of 10 from a queue holding 500 messages read
+the clock some 30,000 times; a worker draining a backlog slowed as the backlog
+grew. And ``Queue.messages``, the list of visible messages every receive
+starts from, read the clock twice per queued message.
+
+What the patch does. The retention check reads ``queue.message_retention_period``,
+the value ``attributes`` reports. ``Queue.messages`` reads the clock once per
+call and compares every message with that instant: the same comparisons as
+``Message.visible`` and ``Message.delayed``, against one ``now`` instead of a
+fresh one per message (a consistent view of the queue, which the per-message
+reads never promised either).
 """
 
 import hashlib
@@ -155,11 +171,33 @@ def add_message(self: Queue, message: Message) -> None:
                 )
 
 
+def is_message_valid_based_on_retention_period(
+    self: SQSBackend, queue_name: str, message: Message
+) -> bool:
+    retention_period = self.get_queue(queue_name).message_retention_period  # type: ignore[attr-defined]
+    retain_until = retention_period + message.sent_timestamp / 1000  # type: ignore[operator]
+    return bool(retain_until > models.unix_time())
+
+
+def messages(self: Queue) -> list[Message]:
+    """The visible, undelayed messages, as of one reading of the clock."""
+    now = models.unix_time_millis()
+    return [
+        message
+        for message in self._messages
+        if now > message.visible_at and not now < message.delayed_until
+    ]
+
+
 def apply() -> None:
-    replacements: dict[tuple[type, str], Callable[..., Any]] = {
+    replacements: dict[tuple[type, str], Callable[..., Any] | property] = {
         (SQSBackend, "_validate_message"): _validate_message,
         (SQSBackend, "send_message"): send_message,
         (Queue, "add_message"): add_message,
+        (SQSBackend, "is_message_valid_based_on_retention_period"): (
+            is_message_valid_based_on_retention_period
+        ),
+        (Queue, "messages"): property(messages),
     }
     for (owner, name), function in replacements.items():
         setattr(owner, name, function)
