@@ -176,12 +176,13 @@ def is_message_valid_based_on_retention_period(
 ) -> bool:
     retention_period = self.get_queue(queue_name).message_retention_period  # type: ignore[attr-defined]
     retain_until = retention_period + message.sent_timestamp / 1000  # type: ignore[operator]
-    return bool(retain_until > models.unix_time())
+    # The clock is read through Moto's SQS module, as its own code reads it there.
+    return bool(retain_until > models.unix_time())  # type: ignore[attr-defined]
 
 
 def messages(self: Queue) -> list[Message]:
     """The visible, undelayed messages, as of one reading of the clock."""
-    now = models.unix_time_millis()
+    now = models.unix_time_millis()  # type: ignore[attr-defined]
     return [
         message
         for message in self._messages
