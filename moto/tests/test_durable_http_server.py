@@ -105,3 +105,17 @@ def test_keep_alive_connections_carry_many_requests(server: DurableServer) -> No
         db.put_item(TableName="kept", Item={"k": {"S": f"k{n}"}, "v": {"N": str(n)}})
         item = db.get_item(TableName="kept", Key={"k": {"S": f"k{n}"}})["Item"]
         assert item["v"]["N"] == str(n)
+
+
+def test_many_clients_keep_their_connections(server: DurableServer) -> None:
+    """A stack holds dozens of pooled connections: none is closed after its answer."""
+    clients = [httpx.Client(base_url=server.url, timeout=30) for _ in range(40)]
+    try:
+        for _ in range(2):
+            for client in clients:
+                response = client.get("/moto-api/")
+                assert response.status_code == 200
+                assert response.headers.get("connection", "").lower() != "close"
+    finally:
+        for client in clients:
+            client.close()
