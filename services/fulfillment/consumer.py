@@ -13,7 +13,9 @@ The messages of a batch are worked on concurrently (at most ``concurrency`` at
 a time): each one's work is mostly waiting for S3, SES and the orders service.
 Messages about the same order stay in one sequence, in the order received, so a
 duplicate finds the first one's progress record finished instead of its lease
-held. Each message is deleted by its own handler, once its work is done.
+held. The messages handled are deleted together once the batch is done (one
+DeleteMessageBatch, not a call each); one that comes back anyway, because the
+worker died first, finds its order's progress record finished.
 
 While a batch is worked on, a heartbeat thread keeps extending the visibility of
 the messages not yet finished, so slow work is not handed to a second worker. On
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.type_defs import (
         ChangeMessageVisibilityBatchRequestEntryTypeDef,
+        DeleteMessageBatchRequestEntryTypeDef,
         MessageTypeDef,
     )
 
@@ -139,29 +142,36 @@ class Consumer:
         for message in messages:
             self.in_flight.add(message["MessageId"], message["ReceiptHandle"])
         sequences = by_order(messages)
+        handled: list[MessageTypeDef] = []
         try:
             if self._concurrency == 1 or len(sequences) <= 1:
                 for sequence in sequences:
-                    self._work_through(sequence)
+                    handled += self._work_through(sequence)
             else:
                 workers = min(self._concurrency, len(sequences))
                 with ThreadPoolExecutor(workers, thread_name_prefix="fulfil") as pool:
-                    # list(): wait for all, and raise what a sequence raised.
-                    list(pool.map(self._work_through, sequences))
+                    # Waits for all, and raises what a sequence raised.
+                    for done in pool.map(self._work_through, sequences):
+                        handled += done
         finally:
             # Never leave a message to the heartbeat: it would stay hidden for good.
             self.in_flight.clear()
+            self._delete(handled)
         return len(messages)
 
-    def _work_through(self, sequence: list["MessageTypeDef"]) -> None:
+    def _work_through(self, sequence: list["MessageTypeDef"]) -> list["MessageTypeDef"]:
+        """Handle or release each message in turn; returns those handled."""
+        handled = []
         for message in sequence:
             if self._stop.is_set():
                 self._release(message, after_seconds=0)
-            else:
-                self._handle(message)
+            elif self._handle(message):
+                handled.append(message)
             self.in_flight.discard(message["MessageId"])
+        return handled
 
-    def _handle(self, message: "MessageTypeDef") -> None:
+    def _handle(self, message: "MessageTypeDef") -> bool:
+        """Fulfil one message's order; True when done (the message is to be deleted)."""
         receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
         try:
             event, outcome = self._fulfiller.fulfil_message(message["Body"], message["MessageId"])
@@ -170,12 +180,12 @@ class Consumer:
                 "poison message %s (receive %d): %s", message["MessageId"], receives, error
             )
             self._release(message, after_seconds=0)
-            return
+            return False
         except TryLater as error:
             delay = error.after_seconds or retry_delay(receives)
             logger.info("message %s: %s; again in %d s", message["MessageId"], error, delay)
             self._release(message, after_seconds=delay)
-            return
+            return False
         except Exception as error:
             delay = retry_delay(receives)
             logger.warning(
@@ -183,18 +193,31 @@ class Consumer:
                 message["MessageId"], type(error).__name__, error, delay,
             )  # fmt: skip
             self._release(message, after_seconds=delay)
-            return
+            return False
         with self._handled_lock:
             self.handled += 1
         logger.info("order %s: %s", event.order.id, outcome)
-        try:
-            self._sqs.delete_message(
-                QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
-            )
-        except Exception:  # it comes back, and its progress record says it is done
-            logger.warning(
-                "could not delete message %s; it will be redelivered", message["MessageId"]
-            )
+        return True
+
+    def _delete(self, messages: list["MessageTypeDef"]) -> None:
+        """Delete handled messages, ten to a call. One not deleted comes back, and its
+        progress record says it is done."""
+        entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
+            {"Id": str(n), "ReceiptHandle": message["ReceiptHandle"]}
+            for n, message in enumerate(messages)
+        ]
+        for start in range(0, len(entries), 10):
+            batch = entries[start : start + 10]
+            try:
+                failed = len(
+                    self._sqs.delete_message_batch(QueueUrl=self._queue_url, Entries=batch).get(
+                        "Failed", []
+                    )
+                )
+            except Exception:
+                failed = len(batch)
+            if failed:
+                logger.warning("could not delete %d messages; they will be redelivered", failed)
 
     def _release(self, message: "MessageTypeDef", *, after_seconds: int) -> None:
         try:

@@ -228,7 +228,9 @@ class Fulfiller:
                 # S3's Last-Modified has whole seconds; the flow view shows milliseconds.
                 Metadata={WRITTEN_AT: datetime.now(UTC).isoformat()},
             )
-            progress = self.ledger.save(replace(progress, receipt=key))
+            # Recorded with the e-mail's step, one write fewer: a worker killed before then
+            # writes the receipt again, over the same key, so there is still one receipt.
+            progress = replace(progress, receipt=key)
         if progress.email_message_id is None:
             subject, text = render_email(event)
             with self._email_window:

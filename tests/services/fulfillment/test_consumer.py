@@ -124,7 +124,7 @@ def test_a_duplicated_event_sends_one_email(
 
 
 class DeleteFailsOnce:
-    """The real SQS client, except that the first DeleteMessage fails (Moto went away)."""
+    """The real SQS client, except that the first DeleteMessageBatch fails (Moto went away)."""
 
     def __init__(self, sqs: Any) -> None:
         self._sqs = sqs
@@ -133,11 +133,11 @@ class DeleteFailsOnce:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sqs, name)
 
-    def delete_message(self, **request: Any) -> Any:
+    def delete_message_batch(self, **request: Any) -> Any:
         if not self.failed:
             self.failed = True
             raise ConnectionError("endpoint went away")
-        return self._sqs.delete_message(**request)
+        return self._sqs.delete_message_batch(**request)
 
 
 def test_a_failed_delete_leaves_nothing_hidden_for_good(
@@ -159,6 +159,44 @@ def test_a_failed_delete_leaves_nothing_hidden_for_good(
     assert sqs.failed
     assert consumer.handled == 2, "the rest of the batch was still handled"
     assert len(consumer.in_flight) == 0
+
+
+class CountedCalls:
+    """The real SQS client, counting the calls made through it by operation."""
+
+    def __init__(self, sqs: Any) -> None:
+        self._sqs = sqs
+        self.calls: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        call = getattr(self._sqs, name)
+
+        def counted(**request: Any) -> Any:
+            self.calls[name] = self.calls.get(name, 0) + 1
+            return call(**request)
+
+        return counted
+
+
+def test_a_batch_is_deleted_in_one_call(
+    place: Any, fulfiller: Fulfiller, stack_clients: dict[str, Any]
+) -> None:
+    sqs = CountedCalls(stack_clients["sqs"])
+    consumer = Consumer(
+        cast("SQSClient", sqs),
+        queue_url(stack_clients["sqs"], SETTINGS.queue),
+        fulfiller,
+        batch_size=10,
+        wait_seconds=0,
+        visibility_timeout_seconds=30,
+        concurrency=10,
+    )
+    for _ in range(4):
+        place()
+    assert consumer.poll_once() == 4
+    assert consumer.handled == 4
+    assert sqs.calls == {"receive_message": 1, "delete_message_batch": 1}
+    assert consumer.poll_once() == 0, "all four deleted"
 
 
 def concurrent_consumer(stack_clients: dict[str, Any], fulfiller: Fulfiller) -> Consumer:
