@@ -60,8 +60,7 @@ class DurableApp:
             body = get_input_stream(environ).read()
             environ.pop("HTTP_TRANSFER_ENCODING", None)  # the body is whole now
             response = self.execute(environ, body)
-        start_response(response.status, response.headers)
-        return [response.body]
+        return wsgi.send(response, environ, start_response)
 
     def execute(self, environ: dict[str, Any], body: bytes) -> wsgi.Response:
         long_poll = longpoll.long_poll_seconds(environ, body)

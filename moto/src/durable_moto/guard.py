@@ -55,8 +55,7 @@ class AdminGuard:
         refusal = self.refusal(environ)
         if refusal is None:
             return self.app(environ, start_response)
-        start_response(refusal.status, refusal.headers)
-        return [refusal.body]
+        return wsgi.send(refusal, environ, start_response)
 
     def refusal(self, environ: dict[str, Any]) -> wsgi.Response | None:
         path = _path(environ)

@@ -13,11 +13,13 @@ name has an underscore is dropped (WSGI cannot tell ``X_Foo`` from ``X-Foo``,
 so one could spoof the other), except S3 object metadata, whose original name
 Moto reads from ``PRESERVED_HEADER_NAMES_ENVIRON_KEY``. What cheroot refuses
 before any application sees it (a malformed request line, headers over the
-limit) is answered as a problem document like every other refusal, and the
-connection closed: its framing can no longer be trusted.
+limit, a body whose extent is in doubt: see ``framing``) is answered as a
+problem document like every other refusal, and the connection closed: its
+framing can no longer be trusted.
 """
 
 import contextlib
+import io
 import logging
 import socket
 import threading
@@ -30,6 +32,7 @@ from moto.core.request import (
     should_preserve_original_header_name,
 )
 
+from durable_moto import framing
 from durable_moto import wsgi as responses
 from durable_moto.wsgi import WsgiApp
 
@@ -45,13 +48,25 @@ keep a pool). Each then paid a new TCP connection per call, a third of the order
 service's CPU. An idle connection costs a file descriptor, not a thread."""
 
 
+_UNSAID = {501: "the only transfer coding this server reads is chunked"}
+"""What cheroot's refusals that come without a message are about."""
+
+
 class MotoGateway(wsgi.Gateway_10):
     """cheroot's WSGI 1.0 gateway, handing Moto what ``moto_server`` hands it."""
 
     def get_environ(self) -> dict[str, Any]:  # type: ignore[override]  # its stub says None
+        """The environ, with the body already read whole (``FramingError`` if it cannot be).
+
+        Read before the app runs, so a body cut short never reaches Moto, and a
+        refused one is refused before anything could be journaled. Nothing
+        here streams a request body: durable Moto and Moto both read it whole.
+        """
+        headers: framing.Headers = self.req.inheaders
+        body = framing.read_body(self.req.conn.rfile, headers, self.req.chunked_read)
+        self.req.rfile = io.BytesIO(body)  # what cheroot drains before the next request
         environ: dict[str, Any] = super().get_environ()  # type: ignore[no-untyped-call]
         environ["RAW_URI"] = environ["REQUEST_URI"]  # the target as sent: S3 keys need it
-        headers: dict[bytes, bytes] = self.req.inheaders
         preserved: dict[str, str] = {}
         for raw in headers:
             if b"_" not in raw:
@@ -72,12 +87,23 @@ class MotoGateway(wsgi.Gateway_10):
 class ProblemRequest(server.HTTPRequest):
     """cheroot's request, with its own refusals written as problem documents."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.inheaders = framing.Headers()
+
+    def respond(self) -> None:
+        try:
+            super().respond()
+        except framing.FramingError as error:  # raised before the app ran: nothing sent yet
+            self.simple_response(400, str(error))
+
     def simple_response(self, status: str | int, msg: str = "") -> None:
         code = int(str(status)[:3])
         if code < 400:
             super().simple_response(status, msg)
             return
-        problem = responses.problem(code, msg or "the request could not be parsed")
+        detail = msg or _UNSAID.get(code, "the request could not be parsed")
+        problem = responses.problem(code, detail)
         head = [
             f"{self.server.protocol} {problem.status}",
             f"Content-Length: {len(problem.body)}",

@@ -42,6 +42,26 @@ def call(app: WsgiApp, environ: dict[str, Any]) -> Response:
     return Response(captured["status"], list(captured["headers"]), b"".join(chunks))
 
 
+def send(
+    response: Response, environ: dict[str, Any], start_response: Callable[..., Any]
+) -> list[bytes]:
+    """Answer a WSGI request with a whole response, its length stated where it may be.
+
+    Without ``Content-Length`` cheroot sends a body chunked: more bytes and
+    more work per response for a body whose length is known. A length the
+    response already states is kept (a HEAD of an S3 object states the
+    object's), and none is made up where there is no body to measure: a HEAD
+    answer, 1xx, 204 and 304.
+    """
+    headers = response.headers
+    stated = any(name.lower() == "content-length" for name, _ in headers)
+    bodiless = response.code < 200 or response.code in {204, 304}
+    if not (stated or bodiless or environ.get("REQUEST_METHOD") == "HEAD"):
+        headers = [*headers, ("Content-Length", str(len(response.body)))]
+    start_response(response.status, headers)
+    return [response.body]
+
+
 def environ_for(record: Record) -> dict[str, Any]:
     """A WSGI environ that makes Moto see the recorded request again."""
     environ: dict[str, Any] = dict(record.environ)
