@@ -5,9 +5,12 @@ by its underscored spelling; a request the server cannot parse is answered as a
 problem document and changes nothing.
 """
 
+import contextlib
 import json
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
 
 import httpx
 import pytest
@@ -23,14 +26,44 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DurableServer]:
     server.kill()
 
 
-def raw_exchange(server: DurableServer, request: bytes) -> bytes:
-    """Send bytes as they are; read until the server closes the connection."""
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+
+def read_answer(stream: BinaryIO) -> Answer:
+    """One HTTP/1.1 response, framed by Content-Length or chunked (without trailers)."""
+    status = int(stream.readline().split(b" ", 2)[1])
+    headers = {}
+    while (line := stream.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding") == "chunked":
+        chunks = []
+        while size := int(stream.readline().split(b";")[0], 16):
+            chunks.append(stream.read(size))
+            stream.read(2)
+        stream.readline()
+        return Answer(status, headers, b"".join(chunks))
+    return Answer(status, headers, stream.read(int(headers.get("content-length", 0))))
+
+
+def raw_exchange(server: DurableServer, request: bytes, *, hang_up: bool = False) -> Answer:
+    """Send bytes as they are (``hang_up``: then end the sending side); read the answer.
+
+    The server must close the connection after it: this waits for the close.
+    """
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
         connection.sendall(request)
-        chunks = []
-        while chunk := connection.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
+        if hang_up:
+            connection.shutdown(socket.SHUT_WR)
+        with connection.makefile("rb") as stream:
+            answer = read_answer(stream)
+            with contextlib.suppress(ConnectionResetError):  # a close with bytes unread
+                assert stream.read() == b"", "more after the answer"
+    return answer
 
 
 def dynamodb_call(server: DurableServer, headers: dict[str, str], body: object) -> int:
@@ -82,20 +115,17 @@ def test_a_request_it_cannot_parse_is_a_problem_document(
 ) -> None:
     before = server.status()["journal"]["records"]
     answer = raw_exchange(server, request_line + b"\r\nHost: x\r\nConnection: close\r\n\r\n")
-    head, _, body = answer.partition(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    assert 400 <= status < 500 or status == 505, answer
-    assert b"Content-Type: application/problem+json" in head
-    assert json.loads(body)["status"] == status
+    assert 400 <= answer.status < 500 or answer.status == 505, answer
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert json.loads(answer.body)["status"] == answer.status
     assert server.status()["journal"]["records"] == before
 
 
 def test_headers_over_the_limit_are_refused_whole(server: DurableServer) -> None:
     headers = b"".join(b"X-Filler-%d: %s\r\n" % (n, b"x" * 1000) for n in range(80))
     answer = raw_exchange(server, b"GET /moto-api/ HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
-    head, _, body = answer.partition(b"\r\n\r\n")
-    assert int(head.split(b" ", 2)[1]) == 413, head
-    assert json.loads(body)["status"] == 413
+    assert answer.status == 413, answer
+    assert json.loads(answer.body)["status"] == 413
 
 
 def test_keep_alive_connections_carry_many_requests(server: DurableServer) -> None:
@@ -119,3 +149,157 @@ def test_many_clients_keep_their_connections(server: DurableServer) -> None:
     finally:
         for client in clients:
             client.close()
+
+
+TABLE = json.dumps(
+    {
+        "TableName": "framed",
+        "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+).encode()
+LENGTH = str(len(TABLE)).encode()
+
+
+def dynamodb_request(target: str, framing: bytes, body: bytes, version: bytes = b"1.1") -> bytes:
+    """A DynamoDB call as raw bytes, its body framed by the header lines ``framing``."""
+    return (
+        b"POST / HTTP/%s\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.%s\r\n"
+        b"Content-Type: application/x-amz-json-1.0\r\n"
+        b"Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request"
+        b", SignedHeaders=host, Signature=0\r\n%s\r\n\r\n%s"
+    ) % (version, target.encode(), framing, body)
+
+
+def chunk(data: bytes, size_line: bytes | None = None) -> bytes:
+    return b"%s\r\n%s\r\n" % (size_line or b"%x" % len(data), data)
+
+
+CHUNKED = b"Transfer-Encoding: chunked"
+LAST_CHUNK = b"0\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("framing", "body", "version", "hang_up", "status"),
+    [
+        pytest.param(b"Content-Length: -5", TABLE, b"1.1", False, 400, id="negative"),
+        pytest.param(b"Content-Length: 99999999999999999999999", TABLE, b"1.1", False, 400,
+                     id="beyond-any-size"),
+        pytest.param(b"Content-Length: %s\r\nContent-Length: 5" % LENGTH, TABLE, b"1.1", False,
+                     400, id="two-lengths"),
+        pytest.param(b"Content-Length: %s\r\nContent-Length: %s" % (LENGTH, LENGTH), TABLE, b"1.1",
+                     False, 400, id="one-length-twice"),
+        pytest.param(b"Content-Length: %s, %s" % (LENGTH, LENGTH), TABLE, b"1.1", False, 400,
+                     id="a-list-of-lengths"),
+        pytest.param(b"Content-Length: 1e3", TABLE, b"1.1", False, 400, id="exponent"),
+        pytest.param(b"Content-Length: +%s" % LENGTH, TABLE, b"1.1", False, 400, id="plus-sign"),
+        pytest.param(b"Content-Length: %s_%s" % (LENGTH[:1], LENGTH[1:]), TABLE, b"1.1", False,
+                     400, id="underscore"),
+        pytest.param(b"Content-Length: " + "".join(chr(0x660 + int(d)) for d in LENGTH.decode())
+                     .encode(), TABLE, b"1.1", False, 400, id="arabic-indic-digits"),
+        pytest.param(CHUNKED, chunk(TABLE, b"zz") + LAST_CHUNK, b"1.1", False, 400,
+                     id="chunk-size-zz"),
+        pytest.param(CHUNKED, chunk(TABLE, b"ffffffffffffffffffffff") + LAST_CHUNK, b"1.1",
+                     False, 400, id="chunk-size-beyond-any-size"),
+        pytest.param(CHUNKED, chunk(TABLE, b"-1") + LAST_CHUNK, b"1.1", False, 400,
+                     id="chunk-size-negative"),
+        pytest.param(CHUNKED, chunk(TABLE, b"0x%x" % len(TABLE)) + LAST_CHUNK, b"1.1", False,
+                     400, id="chunk-size-0x"),
+        pytest.param(CHUNKED, b"%x\r\n%sXY" % (len(TABLE), TABLE) + LAST_CHUNK, b"1.1", False,
+                     400, id="chunk-without-crlf"),
+        pytest.param(CHUNKED, b"%x\n%s\r\n" % (len(TABLE), TABLE) + LAST_CHUNK, b"1.1", False,
+                     400, id="chunk-size-bare-lf"),
+        pytest.param(CHUNKED + b"\r\nContent-Length: %s" % LENGTH, chunk(TABLE) + LAST_CHUNK,
+                     b"1.1", False, 400, id="chunked-and-length"),
+        pytest.param(b"Transfer-Encoding: chunked, chunked", chunk(chunk(TABLE) + LAST_CHUNK)
+                     + LAST_CHUNK, b"1.1", False, 400, id="chunked-twice"),
+        pytest.param(CHUNKED, chunk(TABLE) + LAST_CHUNK, b"1.0", False, 400,
+                     id="chunked-in-http-1.0"),
+        pytest.param(b"Transfer-Encoding: gzip", TABLE, b"1.1", False, 501, id="gzip"),
+        pytest.param(b"Transfer-Encoding: gzip, chunked", chunk(TABLE) + LAST_CHUNK, b"1.1",
+                     False, 501, id="gzip-then-chunked"),
+        pytest.param(b"Content-Length: %d" % (len(TABLE) + 100), TABLE, b"1.1", True, 400,
+                     id="length-then-hang-up"),
+        pytest.param(CHUNKED, chunk(TABLE)[:-20], b"1.1", True, 400, id="cut-chunk-then-hang-up"),
+        pytest.param(CHUNKED, chunk(TABLE), b"1.1", True, 400, id="no-last-chunk-then-hang-up"),
+    ],
+)  # fmt: skip
+def test_a_body_whose_framing_is_in_doubt_is_refused_and_the_connection_closed(
+    server: DurableServer, framing: bytes, body: bytes, version: bytes, hang_up: bool, status: int
+) -> None:
+    """Refused before Moto runs (a CreateTable would be journaled), whatever the body holds.
+
+    ``raw_exchange`` waits for the server to close the connection after the answer:
+    where one request ends and the next starts is unknowable after such a request.
+    """
+    before = server.status()["journal"]["records"]
+    request = dynamodb_request("CreateTable", framing, body, version)
+    answer = raw_exchange(server, request, hang_up=hang_up)
+    assert answer.status == status, answer
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.headers["connection"] == "close"
+    assert json.loads(answer.body)["status"] == status
+    assert server.status()["journal"]["records"] == before
+    assert "framed" not in table_names(server)  # and the next connection is served
+
+
+def test_well_framed_bodies_keep_the_connection_for_the_next_request(
+    server: DurableServer,
+) -> None:
+    """Chunk extensions, trailers, and spaces around a length are all valid framing.
+
+    After a chunked body with a trailer, the next request on the connection
+    starts right after the trailer section.
+    """
+    table = TABLE.replace(b"framed", b"chunked")
+    requests = [
+        dynamodb_request(
+            "CreateTable",
+            CHUNKED,
+            chunk(table[:9], b"9;name=value") + chunk(table[9:]) + b"0\r\nX-Checksum: abc\r\n\r\n",
+        ),
+        dynamodb_request("ListTables", b"Content-Length:  2 ", b"{}"),
+    ]
+    with (
+        socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection,
+        connection.makefile("rb") as stream,
+    ):
+        answers = []
+        for request in requests:
+            connection.sendall(request)
+            answers.append(read_answer(stream))
+    assert [answer.status for answer in answers] == [200, 200], answers
+    assert "chunked" in json.loads(answers[1].body)["TableNames"]
+
+
+def test_its_own_answers_state_their_length_instead_of_going_out_chunked(
+    server: DurableServer,
+) -> None:
+    status = raw_exchange(
+        server, b"GET /_durable/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    refused = raw_exchange(
+        server,
+        b"POST /moto-api/reset HTTP/1.1\r\nHost: x\r\nOrigin: http://page\r\n"
+        b"Content-Length: 0\r\nConnection: close\r\n\r\n",
+    )
+    for answer in (status, refused):
+        assert "transfer-encoding" not in answer.headers, answer
+        assert answer.headers["content-length"] == str(len(answer.body)), answer
+    assert (status.status, refused.status) == (200, 403)
+
+
+def test_the_lengths_moto_states_itself_are_kept(server: DurableServer) -> None:
+    """A HEAD states the object's length with no body; a range answer states the range's."""
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="lengths")
+    s3.put_object(Bucket="lengths", Key="k", Body=b"hello world")
+    head = s3.head_object(Bucket="lengths", Key="k")["ResponseMetadata"]["HTTPHeaders"]
+    assert head["content-length"] == "11"
+    ranged = s3.get_object(Bucket="lengths", Key="k", Range="bytes=0-3")
+    assert ranged["ResponseMetadata"]["HTTPHeaders"]["content-length"] == "4"
+    assert ranged["Body"].read() == b"hell"
+    deleted = s3.delete_object(Bucket="lengths", Key="k")["ResponseMetadata"]
+    assert deleted["HTTPStatusCode"] == 204
+    assert "content-length" not in deleted["HTTPHeaders"]
