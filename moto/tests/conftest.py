@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,3 +12,20 @@ def server(tmp_path: Path) -> Iterator[DurableServer]:
     durable.start()
     yield durable
     durable.kill()
+
+
+@pytest.fixture
+def new_server(tmp_path: Path) -> Iterator[Callable[..., DurableServer]]:
+    """Servers a test configures itself, ``new_server(name, **env)``: all killed at its end.
+
+    Killed even when the test fails, so no server outlives its test.
+    """
+    made: list[DurableServer] = []
+
+    def make(name: str, **env: str) -> DurableServer:
+        made.append(DurableServer(tmp_path / name, **env))
+        return made[-1]
+
+    yield make
+    for durable in made:
+        durable.kill()

@@ -6,6 +6,7 @@ Counted, never timed: records replayed after a crash, records found pending.
 import json
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,34 +39,34 @@ def write_then_crash(server: DurableServer, writes: int) -> dict[str, Any]:
     return recovery
 
 
-def test_a_restart_replays_no_more_than_the_replay_budget_allows(tmp_path: Path) -> None:
+def test_a_restart_replays_no_more_than_the_replay_budget_allows(
+    new_server: Callable[..., DurableServer],
+) -> None:
     # Any measured cost exceeds a budget of a microsecond: every write is followed by a
     # snapshot, so a crash after the last one has finished leaves nothing to replay.
-    tight = DurableServer(
-        tmp_path / "tight",
+    tight = new_server(
+        "tight",
         DURABLE_MOTO_REPLAY_BUDGET_SECONDS="0.000001",
         DURABLE_MOTO_COMPACT_RECORDS="1000000",
     )
     assert write_then_crash(tight, 8)["replayed_records"] == 0
     tight.kill()
     # The same history under an hour's budget replays every record: the budget decided.
-    loose = DurableServer(
-        tmp_path / "loose",
+    loose = new_server(
+        "loose",
         DURABLE_MOTO_REPLAY_BUDGET_SECONDS="3600",
         DURABLE_MOTO_COMPACT_RECORDS="1000000",
     )
     assert write_then_crash(loose, 8)["replayed_records"] == 9
-    loose.kill()
 
 
-def test_the_record_count_stays_a_backstop(tmp_path: Path) -> None:
-    server = DurableServer(
-        tmp_path / "data",
+def test_the_record_count_stays_a_backstop(new_server: Callable[..., DurableServer]) -> None:
+    server = new_server(
+        "data",
         DURABLE_MOTO_REPLAY_BUDGET_SECONDS="3600",
         DURABLE_MOTO_COMPACT_RECORDS="4",
     )
     assert write_then_crash(server, 10)["replayed_records"] < 4
-    server.kill()
 
 
 def journal(path: Path, records: int) -> None:
@@ -119,13 +120,15 @@ def test_recovery_answers_with_its_progress_then_serves(caplog: pytest.LogCaptur
     assert progress.report()["state"] == "ready"
 
 
-def test_writes_wait_for_a_snapshot_once_the_journal_is_over_budget(tmp_path: Path) -> None:
+def test_writes_wait_for_a_snapshot_once_the_journal_is_over_budget(
+    new_server: Callable[..., DurableServer],
+) -> None:
     """While a snapshot is being written, the journal after it may not grow past the
     budget: a lone writer's next write waits for it. Every write exceeds a budget of a
     microsecond, so a crash replays at most the record before the running snapshot
     and the one after it, however fast the writes come."""
-    server = DurableServer(
-        tmp_path / "data",
+    server = new_server(
+        "data",
         DURABLE_MOTO_REPLAY_BUDGET_SECONDS="0.000001",
         DURABLE_MOTO_COMPACT_RECORDS="1000000",
     )
@@ -138,4 +141,3 @@ def test_writes_wait_for_a_snapshot_once_the_journal_is_over_budget(tmp_path: Pa
     server.start()
     assert server.client("dynamodb").scan(TableName="t")["Count"] == 60
     assert server.status()["recovery"]["replayed_records"] <= 2
-    server.kill()
