@@ -30,7 +30,7 @@ OPEN_ADMIN = {("GET", "/_durable/status")}
 """Admin requests a plain client may make without the token: sizes and counts, no state."""
 
 _CLOSE = [("Connection", "close")]
-"""A refused request's body is never read; the connection it came on is not reused."""
+"""A refused request's body is never looked at; the connection it came on is closed after it."""
 
 
 def _path(environ: dict[str, Any]) -> str:

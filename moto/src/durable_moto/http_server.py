@@ -97,6 +97,12 @@ class ProblemRequest(server.HTTPRequest):
         except framing.FramingError as error:  # raised before the app ran: nothing sent yet
             self.simple_response(400, str(error))
 
+    def send_headers(self) -> None:
+        """An app that answers ``Connection: close`` has the connection closed, as it says."""
+        if (b"Connection", b"close") in self.outheaders:
+            self.close_connection = True
+        super().send_headers()
+
     def simple_response(self, status: str | int, msg: str = "") -> None:
         code = int(str(status)[:3])
         if code < 400:
