@@ -48,7 +48,10 @@ keep a pool). Each then paid a new TCP connection per call, a third of the order
 service's CPU. An idle connection costs a file descriptor, not a thread."""
 
 
-_UNSAID = {501: "the only transfer coding this server reads is chunked"}
+_UNSAID = {
+    408: "the rest of the request did not arrive in time",
+    501: "the only transfer coding this server reads is chunked",
+}
 """What cheroot's refusals that come without a message are about."""
 
 
