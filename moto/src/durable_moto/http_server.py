@@ -88,11 +88,15 @@ class MotoGateway(wsgi.Gateway_10):
 
 
 class ProblemRequest(server.HTTPRequest):
-    """cheroot's request, with its own refusals written as problem documents."""
+    """cheroot's request, with its own refusals written as problem documents.
+
+    Among them a body whose framing is in doubt (``framing.FramingError``,
+    raised as the gateway reads the body): 400.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.inheaders = framing.Headers()
+        self.inheaders = framing.Headers()  # cheroot fills it: a repeated length is remembered
 
     def respond(self) -> None:
         try:
