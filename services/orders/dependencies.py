@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.orders.models import OrderStore
-from services.orders.outbox import Outbox
+from services.orders.outbox import EventQueue
 
 
 def _orders(request: Request) -> OrderStore:
@@ -13,10 +13,10 @@ def _orders(request: Request) -> OrderStore:
     return store
 
 
-def _outbox(request: Request) -> Outbox:
-    outbox: Outbox = request.app.state.outbox
-    return outbox
+def _events(request: Request) -> EventQueue:
+    events: EventQueue = request.app.state.events
+    return events
 
 
 Orders = Annotated[OrderStore, Depends(_orders)]
-Events = Annotated[Outbox, Depends(_outbox)]
+Events = Annotated[EventQueue, Depends(_events)]

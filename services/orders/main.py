@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from services.common.app import create_app
+from services.orders.outbox import EventQueue
 from services.orders.routers import inventory, orders
 from services.orders.settings import OrdersSettings
 from services.orders.wiring import build_outbox
@@ -23,7 +24,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     outbox = await run_in_threadpool(build_outbox, settings)
     store = outbox.store
     app.state.orders = store
-    app.state.outbox = outbox
 
     async def orders_table() -> None:
         await run_in_threadpool(store.ping)
@@ -32,11 +32,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(outbox.ping_topic)
 
     app.state.readiness_checks.update(orders_table=orders_table, events_topic=events_topic)
-    relay = asyncio.create_task(outbox.relay_forever(settings.outbox_interval_seconds))
+    events = app.state.events = EventQueue(outbox)
+    tasks = [
+        asyncio.create_task(events.send_forever()),
+        asyncio.create_task(outbox.relay_forever(settings.outbox_interval_seconds)),
+    ]
     yield
-    relay.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await relay
+    await events.drain()  # what is queued goes out now rather than after the relay's wait
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 app = create_app(

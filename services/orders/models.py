@@ -40,7 +40,7 @@ from services.orders.resources import CUSTOMER_INDEX, OUTBOX_INDEX
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, UpdateTypeDef
 
 TRANSACTION_ATTEMPTS = 5
 """DynamoDB cancels transactions that race on an item (TransactionConflict); retry those."""
@@ -358,14 +358,38 @@ class OrderStore:
         )["Items"]
         return [order_from_item(item) for item in items]
 
-    def mark_published(self, order_id: str) -> None:
-        self._db.update_item(
-            TableName=self._table,
-            Key=_order_key(order_id),
-            UpdateExpression="SET published_at = if_not_exists(published_at, :now) REMOVE outbox",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":now": {"S": datetime.now(UTC).isoformat()}},
-        )
+    def mark_published(self, *order_ids: str) -> None:
+        """Clear the outbox marks of orders whose event went out: one order, one update;
+        several, one transaction (one call), or one update each should any be missing."""
+        now = {":now": {"S": datetime.now(UTC).isoformat()}}
+        updates: list[UpdateTypeDef] = [
+            {
+                "TableName": self._table,
+                "Key": _order_key(order_id),
+                "UpdateExpression": "SET published_at = if_not_exists(published_at, :now)"
+                " REMOVE outbox",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeValues": now,
+            }
+            for order_id in order_ids
+        ]
+        if len(updates) > 1:
+            try:
+                self._db.transact_write_items(
+                    TransactItems=[{"Update": update} for update in updates]
+                )
+                return
+            except ClientError as error:
+                if not is_cancelled_transaction(error):
+                    raise
+        for update in updates:
+            try:
+                self._db.update_item(**update)
+            except ClientError as error:
+                if len(updates) == 1 or error.response["Error"]["Code"] != (
+                    "ConditionalCheckFailedException"
+                ):
+                    raise
 
     def ping(self) -> None:
         """Readiness: the table exists and answers."""

@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from asgi_correlation_id import correlation_id
-from fastapi import APIRouter, BackgroundTasks, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from services.common.fields import EMAIL_PATTERN
@@ -52,7 +52,6 @@ async def place_order(
     orders: Orders,
     events: Events,
     response: Response,
-    background: BackgroundTasks,
     idempotency_key: Annotated[
         str,
         Header(
@@ -69,9 +68,10 @@ async def place_order(
         orders.place, request, idempotency_key, request_id=correlation_id.get()
     )
     if not placement.replayed:
-        # After the answer is sent: the committed order carries its outbox mark, so the event
-        # goes out even if this process dies first (the relay), and the client does not wait.
-        background.add_task(events.publish, placement.order)
+        # Sent by the queue's own task: the committed order carries its outbox mark, so the
+        # event goes out even if this process dies first (the relay), and the client does not
+        # wait for it.
+        events.put(placement.order)
     response.headers["Location"] = f"/orders/{placement.order.id}"
     response.headers[REPLAYED_HEADER] = str(placement.replayed).lower()
     return placement.order
