@@ -58,7 +58,7 @@ remove-service: ## Remove the service NAME, its tests and its registry and compo
 remove-example: ## Remove the example shop (catalog, orders, fulfillment), keep the platform
 	@scripts/bootstrap.sh && .venv/bin/python -m scaffold remove-example
 
-test: ## Lint, unit tests, e2e on local processes and (with Docker) on compose
+test: ## Lint, unit tests, durable Moto's and Moto's own tests, e2e on local processes and (with Docker) on compose
 	@scripts/test.sh
 
 lint: ## ruff check, ruff format --check, mypy

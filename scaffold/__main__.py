@@ -46,6 +46,11 @@ def run(argv: list[str]) -> int:
         problems = all_problems(root, registry)
         for problem in problems:
             print(problem)
+        if not problems:
+            print(
+                f"scaffold check: {len(registry.services)} services; compose files and "
+                ".env.example agree with services/registry.toml"
+            )
         return 2 if problems else 0
     if arguments.verb != "remove-example" and not arguments.name:
         print(f"{arguments.verb} needs a name: make {arguments.verb} NAME=<name>", file=sys.stderr)

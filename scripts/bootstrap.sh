@@ -23,7 +23,7 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 if ! cmp -s "$lock" "$stamp"; then
-  echo "bootstrap: installing $lock" >&2
+  echo "bootstrap: installing $lock into .venv (a few minutes the first time)" >&2
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$lock"
   # durable Moto (moto/) runs from its source tree: edits take effect at once.
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e moto

@@ -37,5 +37,6 @@ motostack is up and seeded.
   orders     $gateway/api/orders (writes: X-API-Key: ${DEMO_API_KEY:-motostack-local-demo-key})
   API docs   $gateway/docs
   AWS        http://localhost:${MOTO_PORT:-4566}   (AWS_ENDPOINT_URL for the aws CLI and boto3)
-Next: make logs | make ps | make e2e STACK_URL=$gateway | make down
+Next: make logs | make ps | make down
+      AWS_ENDPOINT_URL=http://localhost:${MOTO_PORT:-4566} make e2e STACK_URL=$gateway
 EOT
