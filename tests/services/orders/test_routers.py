@@ -4,7 +4,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.client import BaseClient
 from fastapi.testclient import TestClient
 
 from services.orders.main import app
@@ -88,20 +87,6 @@ def test_an_order_keeps_the_request_id_it_was_placed_with(client: TestClient) ->
     order = response.json()
     assert order["request_id"] == "req-42"
     assert client.get(f"/orders/{order['id']}").json()["request_id"] == "req-42"
-
-
-@pytest.fixture
-def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every AWS call the process makes from now on, as ``service:Operation``."""
-    calls: list[str] = []
-    real = BaseClient._make_api_call  # type: ignore[attr-defined]  # private: not in the stubs
-
-    def counted(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        calls.append(f"{self.meta.service_model.service_name}:{operation}")
-        return real(self, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
-    return calls
 
 
 def events_sent(client: TestClient) -> None:
