@@ -13,9 +13,11 @@ The messages of a batch are worked on concurrently (at most ``concurrency`` at
 a time): each one's work is mostly waiting for S3, SES and the orders service.
 Messages about the same order stay in one sequence, in the order received, so a
 duplicate finds the first one's progress record finished instead of its lease
-held. The messages handled are deleted together once the batch is done (one
-DeleteMessageBatch, not a call each); one that comes back anyway, because the
-worker died first, finds its order's progress record finished.
+held. A handled message is deleted as soon as it is done, in one
+DeleteMessageBatch with the others done meanwhile (``Deletions``): never held
+back for the rest of its batch, where a crash would send it round again towards
+the dead-letter queue. One that comes back anyway, because the worker died
+first, finds its order's progress record finished.
 
 While a batch is worked on, a heartbeat thread keeps extending the visibility of
 the messages not yet finished, so slow work is not handed to a second worker. On
@@ -25,6 +27,7 @@ released at once for another worker, and the loop returns.
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -88,6 +91,39 @@ class InFlight:
             return len(self._handles)
 
 
+class Deletions:
+    """Handled messages, deleted as they finish: the thread that finds no deletion under way
+    deletes every message finished meanwhile, ten to a call; the others do not wait."""
+
+    def __init__(self, delete_batch: Callable[[list["MessageTypeDef"]], None]) -> None:
+        self._delete_batch = delete_batch
+        self._lock = threading.Lock()
+        self._pending: list[MessageTypeDef] = []
+        self._deleting = threading.Lock()
+
+    def add(self, message: "MessageTypeDef") -> None:
+        with self._lock:
+            self._pending.append(message)
+        self.flush(wait=False)
+
+    def flush(self, *, wait: bool = True) -> None:
+        """Delete what is pending; without ``wait``, leave it to a deletion under way."""
+        while self._deleting.acquire(blocking=wait):
+            try:
+                while batch := self._take(10):
+                    self._delete_batch(batch)
+            finally:
+                self._deleting.release()
+            with self._lock:  # one added while the lock was being released is not left behind
+                if not self._pending:
+                    return
+
+    def _take(self, most: int) -> list["MessageTypeDef"]:
+        with self._lock:
+            batch, self._pending = self._pending[:most], self._pending[most:]
+            return batch
+
+
 class Consumer:
     def __init__(
         self,
@@ -111,6 +147,7 @@ class Consumer:
         self.in_flight = InFlight()
         self._handled_lock = threading.Lock()
         self.handled = 0
+        self._deletions = Deletions(self._delete)
 
     def stop(self) -> None:
         self._stop.set()
@@ -142,33 +179,28 @@ class Consumer:
         for message in messages:
             self.in_flight.add(message["MessageId"], message["ReceiptHandle"])
         sequences = by_order(messages)
-        handled: list[MessageTypeDef] = []
         try:
             if self._concurrency == 1 or len(sequences) <= 1:
                 for sequence in sequences:
-                    handled += self._work_through(sequence)
+                    self._work_through(sequence)
             else:
                 workers = min(self._concurrency, len(sequences))
                 with ThreadPoolExecutor(workers, thread_name_prefix="fulfil") as pool:
-                    # Waits for all, and raises what a sequence raised.
-                    for done in pool.map(self._work_through, sequences):
-                        handled += done
+                    # list(): wait for all, and raise what a sequence raised.
+                    list(pool.map(self._work_through, sequences))
         finally:
             # Never leave a message to the heartbeat: it would stay hidden for good.
             self.in_flight.clear()
-            self._delete(handled)
+            self._deletions.flush()
         return len(messages)
 
-    def _work_through(self, sequence: list["MessageTypeDef"]) -> list["MessageTypeDef"]:
-        """Handle or release each message in turn; returns those handled."""
-        handled = []
+    def _work_through(self, sequence: list["MessageTypeDef"]) -> None:
         for message in sequence:
             if self._stop.is_set():
                 self._release(message, after_seconds=0)
             elif self._handle(message):
-                handled.append(message)
+                self._deletions.add(message)
             self.in_flight.discard(message["MessageId"])
-        return handled
 
     def _handle(self, message: "MessageTypeDef") -> bool:
         """Fulfil one message's order; True when done (the message is to be deleted)."""
@@ -200,24 +232,19 @@ class Consumer:
         return True
 
     def _delete(self, messages: list["MessageTypeDef"]) -> None:
-        """Delete handled messages, ten to a call. One not deleted comes back, and its
+        """Delete up to ten handled messages in one call. One not deleted comes back, and its
         progress record says it is done."""
         entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
             {"Id": str(n), "ReceiptHandle": message["ReceiptHandle"]}
             for n, message in enumerate(messages)
         ]
-        for start in range(0, len(entries), 10):
-            batch = entries[start : start + 10]
-            try:
-                failed = len(
-                    self._sqs.delete_message_batch(QueueUrl=self._queue_url, Entries=batch).get(
-                        "Failed", []
-                    )
-                )
-            except Exception:
-                failed = len(batch)
-            if failed:
-                logger.warning("could not delete %d messages; they will be redelivered", failed)
+        try:
+            answer = self._sqs.delete_message_batch(QueueUrl=self._queue_url, Entries=entries)
+            failed = len(answer.get("Failed", []))
+        except Exception:
+            failed = len(entries)
+        if failed:
+            logger.warning("could not delete %d messages; they will be redelivered", failed)
 
     def _release(self, message: "MessageTypeDef", *, after_seconds: int) -> None:
         try:

@@ -11,7 +11,9 @@ coming back (its handler was killed) takes its own lease over at once.
 
 What this guarantees: one receipt object, one status change, and one e-mail,
 except when a worker dies in the instant between SES accepting the e-mail and
-the record saying so; then the order's next attempt sends it again. (No mail
+the record saying so, or stalls (paused past its message's visibility timeout)
+between confirming its lease and sending; then the order's next attempt sends
+it again. (No mail
 system offers an idempotency key, so at-least-once is the honest promise there.)
 """
 
@@ -228,12 +230,16 @@ class Fulfiller:
                 # S3's Last-Modified has whole seconds; the flow view shows milliseconds.
                 Metadata={WRITTEN_AT: datetime.now(UTC).isoformat()},
             )
-            # Recorded with the e-mail's step, one write fewer: a worker killed before then
-            # writes the receipt again, over the same key, so there is still one receipt.
+            # Recorded when the lease is confirmed below: a worker killed before then writes
+            # the receipt again, over the same key, so there is still one receipt.
             progress = replace(progress, receipt=key)
         if progress.email_message_id is None:
             subject, text = render_email(event)
             with self._email_window:
+                # The lease confirmed (If-Match) the moment before sending, not before the
+                # wait for this window: a worker paused past its visibility timeout while
+                # waiting finds its message taken over by another worker, and sends nothing.
+                progress = self.ledger.save(progress)
                 sent = self._ses.send_email(
                     Source=self._sender,
                     Destination={"ToAddresses": [event.order.customer]},

@@ -2,12 +2,13 @@
 
 import json
 import threading
+import time
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
 from services.contracts.orders import EVENT_TYPE_ATTRIBUTE, OrderPlaced
-from services.fulfillment.consumer import Consumer, retry_delay
+from services.fulfillment.consumer import Consumer, Deletions, retry_delay
 from services.fulfillment.dead_letters import DeadLetters
 from services.fulfillment.errors import PoisonMessage, TryLater
 from services.fulfillment.models import Fulfiller, Outcome, parse_event
@@ -178,12 +179,9 @@ class CountedCalls:
         return counted
 
 
-def test_a_batch_is_deleted_in_one_call(
-    place: Any, fulfiller: Fulfiller, stack_clients: dict[str, Any]
-) -> None:
-    sqs = CountedCalls(stack_clients["sqs"])
-    consumer = Consumer(
-        cast("SQSClient", sqs),
+def counted_consumer(stack_clients: dict[str, Any], fulfiller: Fulfiller) -> Consumer:
+    return Consumer(
+        cast("SQSClient", CountedCalls(stack_clients["sqs"])),
         queue_url(stack_clients["sqs"], SETTINGS.queue),
         fulfiller,
         batch_size=10,
@@ -191,12 +189,54 @@ def test_a_batch_is_deleted_in_one_call(
         visibility_timeout_seconds=30,
         concurrency=10,
     )
-    for _ in range(4):
-        place()
-    assert consumer.poll_once() == 4
-    assert consumer.handled == 4
-    assert sqs.calls == {"receive_message": 1, "delete_message_batch": 1}
-    assert consumer.poll_once() == 0, "all four deleted"
+
+
+def test_messages_finished_during_a_deletion_share_the_next_call() -> None:
+    """The thread deleting takes what finished meanwhile; the others do not wait for it."""
+    sizes: list[int] = []
+    first_call = threading.Event()
+    go_on = threading.Event()
+
+    def delete_batch(batch: list[Any]) -> None:
+        sizes.append(len(batch))
+        first_call.set()
+        go_on.wait(10)
+
+    deletions = Deletions(delete_batch)
+    deleting = threading.Thread(target=deletions.add, args=({"ReceiptHandle": "r0"},))
+    deleting.start()
+    assert first_call.wait(10)
+    for n in range(1, 4):
+        deletions.add({"ReceiptHandle": f"r{n}"})  # returns at once: a deletion is under way
+    go_on.set()
+    deleting.join(10)
+    assert sizes == [1, 3]
+
+
+def test_a_finished_message_is_deleted_before_its_batch_ends(
+    place: Any, fulfiller: Fulfiller, stack_clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held back for the rest of its batch, a finished message would go round again if the
+    worker died meanwhile, towards the dead-letter queue."""
+    first, last = place(), place()
+    consumer = counted_consumer(stack_clients, fulfiller)
+    calls = cast("CountedCalls", consumer._sqs).calls
+    deleted_before_the_last_finished = threading.Event()
+    real = fulfiller.fulfil_message
+
+    def last_waits(body: str, message_id: str) -> tuple[OrderPlaced, Outcome]:
+        if parse_event(body).order.id == last.order.id:
+            for _ in range(200):
+                if calls.get("delete_message_batch"):
+                    deleted_before_the_last_finished.set()
+                    break
+                time.sleep(0.05)
+        return real(body, message_id)
+
+    monkeypatch.setattr(fulfiller, "fulfil_message", last_waits)
+    assert consumer.poll_once() == 2
+    assert deleted_before_the_last_finished.is_set(), f"{first.order.id} waited for the batch"
+    assert consumer.poll_once() == 0, "both deleted"
 
 
 def concurrent_consumer(stack_clients: dict[str, Any], fulfiller: Fulfiller) -> Consumer:

@@ -1,5 +1,7 @@
 """Fulfilling an order once, whatever SQS and the outbox deliver twice."""
 
+import threading
+import time
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -9,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from services.fulfillment.errors import TryLater
 from services.fulfillment.models import Fulfiller, Ledger, receipt_key
+from services.fulfillment.orders_api import OrdersApi
 from services.fulfillment.settings import FulfillmentSettings
 from tests.services.fulfillment.conftest import sent_emails
 
@@ -68,4 +71,42 @@ def test_an_expired_lease_is_taken_over(
     event = place()
     Ledger(stack_clients["s3"], BUCKET, lease=timedelta(0)).acquire(event.order.id, "dead-worker")
     assert fulfiller.fulfil(event, holder="message-2") == "fulfilled"
+    assert len(sent_emails("ada@example.com")) == 1
+
+
+def test_a_worker_paused_while_its_message_was_taken_over_sends_nothing(
+    fulfiller: Fulfiller, place: Any, orders: TestClient, stack_clients: dict[str, Any]
+) -> None:
+    """Worker A stalls before the e-mail (its process paused past the visibility timeout);
+    SQS hands the message to worker B, which takes the lease over and finishes. A, resumed,
+    finds its lease gone when it confirms it, and sends no second e-mail."""
+    settings = FulfillmentSettings()
+    other_worker = Fulfiller(
+        stack_clients["s3"],
+        stack_clients["ses"],
+        OrdersApi(orders),
+        bucket=settings.receipts_bucket,
+        sender=settings.sender_email,
+        lease=timedelta(seconds=60),
+    )
+    event = place()
+    outcome: list[object] = []
+
+    def worker_a() -> None:
+        try:
+            outcome.append(fulfiller.fulfil(event, holder="message-1"))
+        except TryLater as error:
+            outcome.append(error)
+
+    with fulfiller._email_window:  # A stalls right before its e-mail
+        a = threading.Thread(target=worker_a)
+        a.start()
+        key = receipt_key(event.order.id)
+        for _ in range(200):
+            if stack_clients["s3"].list_objects_v2(Bucket=BUCKET, Prefix=key).get("KeyCount"):
+                break
+            time.sleep(0.05)
+        assert other_worker.fulfil(event, holder="message-1") == "fulfilled"  # redelivered
+    a.join(20)
+    assert isinstance(outcome[0], TryLater), outcome
     assert len(sent_emails("ada@example.com")) == 1
