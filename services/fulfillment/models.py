@@ -216,7 +216,15 @@ class Fulfiller:
         return event, self.fulfil(event, holder=message_id)
 
     def fulfil(self, event: OrderPlaced, holder: str) -> Outcome:
-        """Do whatever is still undone for the order; ``holder`` names this attempt's message."""
+        """Do whatever is still undone for the order; ``holder`` names this attempt's message.
+
+        The receipt and the e-mail are made from the order as the orders service keeps it,
+        not from the event's copy: an event naming an order that does not exist is poison
+        before anything is written or sent, and one naming someone else's address changes
+        nothing.
+        """
+        stored = self._orders.placed_order(event.order.id)
+        event = event.model_copy(update={"order": stored})
         progress = self.ledger.acquire(event.order.id, holder)
         if progress.done:
             return "already fulfilled"

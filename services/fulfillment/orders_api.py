@@ -1,7 +1,9 @@
 """The worker reports fulfilment through the orders service's API, never its table."""
 
 import httpx
+from pydantic import ValidationError
 
+from services.contracts.orders import PlacedOrder
 from services.fulfillment.errors import PoisonMessage, TryLater
 
 
@@ -10,6 +12,25 @@ class OrdersApi:
 
     def __init__(self, http: httpx.Client) -> None:
         self._http = http
+
+    def placed_order(self, order_id: str) -> PlacedOrder:
+        """The order as the orders service keeps it. An event is only a notice: a forged or
+        stale one must not decide where an e-mail goes, nor a receipt be written for an order
+        that does not exist (PoisonMessage: it ends in the dead-letter queue)."""
+        try:
+            response = self._http.get(f"/orders/{order_id}")
+        except httpx.TransportError as error:
+            raise TryLater(f"orders service unreachable: {type(error).__name__}") from error
+        if response.status_code == 404:
+            raise PoisonMessage(f"the orders service knows no order {order_id}")
+        if response.status_code >= 500:
+            raise TryLater(f"orders service answered {response.status_code}")
+        if response.status_code >= 400:
+            raise PoisonMessage(f"orders service refused: {response.status_code} {response.text}")
+        try:
+            return PlacedOrder.model_validate(response.json())
+        except (ValueError, ValidationError) as error:
+            raise TryLater(f"orders service answered an unreadable order: {error}") from None
 
     def mark_fulfilled(
         self, order_id: str, receipt: str, email_message_id: str, request_id: str | None = None

@@ -16,6 +16,7 @@ from services.orders.main import app as orders_app
 from services.orders.models import Order
 from services.orders.outbox import order_placed
 from tests.conftest import internal_headers
+from tests.services.orders.conftest import events_sent
 
 
 @pytest.fixture
@@ -52,6 +53,7 @@ def place(orders: TestClient) -> Any:
             headers={"Idempotency-Key": f"test-key-{next(counter):06d}"},
         )
         assert response.status_code == 201, response.text
+        events_sent(orders)  # in the queue before the test polls it
         return order_placed(Order.model_validate(response.json()))
 
     return place_one

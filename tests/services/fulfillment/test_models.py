@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from services.fulfillment.errors import TryLater
+from services.fulfillment.errors import PoisonMessage, TryLater
 from services.fulfillment.models import Fulfiller, Ledger, receipt_key
 from services.fulfillment.orders_api import OrdersApi
 from services.fulfillment.settings import FulfillmentSettings
@@ -109,4 +109,31 @@ def test_a_worker_paused_while_its_message_was_taken_over_sends_nothing(
         assert other_worker.fulfil(event, holder="message-1") == "fulfilled"  # redelivered
     a.join(20)
     assert isinstance(outcome[0], TryLater), outcome
+    assert len(sent_emails("ada@example.com")) == 1
+
+
+def test_an_event_for_no_order_writes_and_sends_nothing(
+    fulfiller: Fulfiller, place: Any, stack_clients: dict[str, Any]
+) -> None:
+    event = place()
+    forged = event.model_copy(
+        update={
+            "order": event.order.model_copy(update={"id": "f" * 32, "customer": "x@evil.example"})
+        }
+    )
+    with pytest.raises(PoisonMessage):
+        fulfiller.fulfil(forged, holder="message-1")
+    assert stack_clients["s3"].list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0
+    assert sent_emails("x@evil.example") == []
+
+
+def test_the_email_goes_to_the_orders_customer_not_the_events(
+    fulfiller: Fulfiller, place: Any
+) -> None:
+    event = place()
+    forged = event.model_copy(
+        update={"order": event.order.model_copy(update={"customer": "x@evil.example"})}
+    )
+    assert fulfiller.fulfil(forged, holder="message-1") == "fulfilled"
+    assert sent_emails("x@evil.example") == []
     assert len(sent_emails("ada@example.com")) == 1

@@ -4,6 +4,9 @@ from typing import Any
 
 import pytest
 from botocore.client import BaseClient
+from fastapi.testclient import TestClient
+
+from services.orders.outbox import EventQueue
 
 
 @pytest.fixture
@@ -18,3 +21,10 @@ def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(BaseClient, "_make_api_call", counted)
     return calls
+
+
+def events_sent(client: TestClient) -> None:
+    """Wait until the events of the orders placed so far have gone out (their own task)."""
+    assert client.portal is not None, "the client runs the app's lifespan"
+    events: EventQueue = client.app.state.events  # type: ignore[attr-defined]
+    client.portal.call(events.drain)

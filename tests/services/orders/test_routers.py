@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.orders.main import app
-from services.orders.outbox import EventQueue
 from tests.conftest import internal_headers
+from tests.services.orders.conftest import events_sent
 
 BODY = {"customer": "ada@example.com", "lines": [{"sku": "MUG-001", "quantity": 2}]}
 
@@ -87,13 +87,6 @@ def test_an_order_keeps_the_request_id_it_was_placed_with(client: TestClient) ->
     order = response.json()
     assert order["request_id"] == "req-42"
     assert client.get(f"/orders/{order['id']}").json()["request_id"] == "req-42"
-
-
-def events_sent(client: TestClient) -> None:
-    """Wait until the events of the orders placed so far have gone out (their own task)."""
-    assert client.portal is not None, "the client runs the app's lifespan"
-    events: EventQueue = client.app.state.events  # type: ignore[attr-defined]
-    client.portal.call(events.drain)
 
 
 def placement_calls(calls: list[str]) -> list[str]:
