@@ -11,14 +11,15 @@ coming back (its handler was killed) takes its own lease over at once.
 
 What this guarantees: one receipt object, one status change, and one e-mail,
 except when a worker dies in the instant between SES accepting the e-mail and
-the record saying so, or stalls (paused past its message's visibility timeout)
-between confirming its lease and sending; then the order's next attempt sends
-it again. (No mail
+the record saying so; then the order's next attempt sends it again. A worker
+that waited long for the e-mail window (a paused process, whose message SQS may
+have handed to another worker meanwhile) confirms its lease before sending. (No mail
 system offers an idempotency key, so at-least-once is the honest promise there.)
 """
 
 import json
 import threading
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
     from mypy_boto3_ses import SESClient
 
 Outcome = Literal["fulfilled", "already fulfilled"]
+
+LEASE_RECHECK_SECONDS = 5.0
+"""A worker that waited longer than this for the e-mail window confirms its lease before
+sending. SQS hands a message to another worker only after its visibility timeout (30 s by
+default, extended by the heartbeat) passes without a word from this one: a shorter wait
+cannot have lost the lease, a longer one (a paused process) may have."""
 
 
 @dataclass(frozen=True)
@@ -226,6 +233,7 @@ class Fulfiller:
         stored = self._orders.placed_order(event.order.id)
         event = event.model_copy(update={"order": stored})
         progress = self.ledger.acquire(event.order.id, holder)
+        confirmed = time.monotonic()
         if progress.done:
             return "already fulfilled"
         if progress.receipt is None:
@@ -238,16 +246,16 @@ class Fulfiller:
                 # S3's Last-Modified has whole seconds; the flow view shows milliseconds.
                 Metadata={WRITTEN_AT: datetime.now(UTC).isoformat()},
             )
-            # Recorded when the lease is confirmed below: a worker killed before then writes
-            # the receipt again, over the same key, so there is still one receipt.
+            # Recorded with the e-mail's step, one write fewer: a worker killed before then
+            # writes the receipt again, over the same key, so there is still one receipt.
             progress = replace(progress, receipt=key)
         if progress.email_message_id is None:
             subject, text = render_email(event)
             with self._email_window:
-                # The lease confirmed (If-Match) the moment before sending, not before the
-                # wait for this window: a worker paused past its visibility timeout while
-                # waiting finds its message taken over by another worker, and sends nothing.
-                progress = self.ledger.save(progress)
+                if time.monotonic() - confirmed > LEASE_RECHECK_SECONDS:
+                    # Paused past the visibility timeout, its message may be another
+                    # worker's by now, which took the lease over: then this one sends nothing.
+                    progress = self.ledger.save(progress)
                 sent = self._ses.send_email(
                     Source=self._sender,
                     Destination={"ToAddresses": [event.order.customer]},
