@@ -22,11 +22,19 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from moto.moto_api._internal import mock_random
+
+from durable_moto import import_hooks
+
+KEY_MODULES = (
+    "cryptography.hazmat.primitives.asymmetric.rsa",
+    "cryptography.hazmat.primitives.asymmetric.ec",
+)
+"""Whose ``generate_private_key`` is recorded, once the module is imported: cryptography
+costs a tenth of a fresh server's start, and only some services generate keys."""
 
 _real_urandom = os.urandom
 _local = threading.local()
@@ -38,24 +46,23 @@ def _urandom(size: int) -> bytes:
     return rng.randbytes(size) if rng is not None else _real_urandom(size)
 
 
-def _der(key: Any) -> bytes:
-    der: bytes = key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return der
-
-
 def _recording(generate: Callable[..., Any]) -> Callable[..., Any]:
     def generate_or_replay(*args: Any, **kwargs: Any) -> Any:
+        # Imported here: the hook that wraps ``generate`` may run inside this very import.
+        from cryptography.hazmat.primitives import serialization
+
         replay: list[bytes] | None = getattr(_local, "replay_keys", None)
         if replay:
             return serialization.load_der_private_key(replay.pop(0), password=None)
         key = generate(*args, **kwargs)
         recorded: list[bytes] | None = getattr(_local, "recorded_keys", None)
         if recorded is not None:
-            recorded.append(_der(key))
+            der = key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            recorded.append(der)
         return key
 
     return generate_or_replay
@@ -67,9 +74,13 @@ def install() -> None:
     if not _installed:
         os.urandom = _urandom
         random._urandom = _urandom  # type: ignore[attr-defined]  # SystemRandom, secrets
-        rsa.generate_private_key = _recording(rsa.generate_private_key)
-        ec.generate_private_key = _recording(ec.generate_private_key)
+        for name in KEY_MODULES:
+            import_hooks.after_import(name, _record_keys)
         _installed = True
+
+
+def _record_keys(module: ModuleType) -> None:
+    module.generate_private_key = _recording(module.generate_private_key)  # type: ignore[attr-defined]
 
 
 def new_seed() -> int:

@@ -25,12 +25,15 @@ import base64
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
+
+from durable_moto import import_hooks
 
 Effect = dict[str, Any]
 NOT_RECORDED = "durable-moto: not run again on replay, and no outcome was recorded"
@@ -168,9 +171,13 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from moto.awslambda.models import LambdaFunction
-
-    LambdaFunction._invoke_lambda = _lambda_run(LambdaFunction._invoke_lambda)  # type: ignore[method-assign]
-    LambdaFunction.save_logs = _logs_saved(LambdaFunction.save_logs)  # type: ignore[method-assign]
     HTTPAdapter.send = _http_send(HTTPAdapter.send)  # type: ignore[method-assign]
+    # Lambda (and the services it imports) loads on its first use, not at start-up.
+    import_hooks.after_import("moto.awslambda.models", _record_lambda_runs)
     _installed = True
+
+
+def _record_lambda_runs(models: ModuleType) -> None:
+    function = models.LambdaFunction
+    function._invoke_lambda = _lambda_run(function._invoke_lambda)
+    function.save_logs = _logs_saved(function.save_logs)

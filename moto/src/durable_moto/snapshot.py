@@ -11,6 +11,7 @@ snapshot is abandoned (its state stays safe in the journal) rather than
 written without it.
 """
 
+import functools
 import gc
 import importlib
 import io
@@ -23,20 +24,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import cloudpickle
 from moto.core.base_backend import BackendDict
 
-from durable_moto import reducers
 from durable_moto.frames import CorruptFrame, frame, read_whole
 from durable_moto.journal import fsync_directory
 
 MAGIC = b"DMS1"
 FORMAT = 1
 _END = b"END"
-
-reducers.install()
 
 
 class SnapshotError(Exception):
@@ -51,15 +50,29 @@ class SnapshotInfo:
     size: int
 
 
+@functools.cache
+def _reducers() -> ModuleType:
+    """``reducers``, installed on first use: it imports cryptography, a tenth of a fresh
+    server's start, and nothing is pickled or unpickled before the first snapshot."""
+    from durable_moto import reducers
+
+    reducers.install()
+    return reducers
+
+
 class _Pickler(cloudpickle.Pickler):  # type: ignore[misc]
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.special_reduce = _reducers().special_reduce
+
     def reducer_override(self, obj: Any) -> Any:
-        special = reducers.special_reduce(obj)
+        special = self.special_reduce(obj)
         return special if special is not None else super().reducer_override(obj)
 
 
 def _dumps(obj: Any) -> bytes:
     buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    _Pickler(buffer).dump(obj)
     return buffer.getvalue()
 
 
@@ -177,6 +190,7 @@ def install_state(services: dict[str, bytes]) -> None:
     Backend dictionaries are module-level singletons that other modules import
     by reference, so they are refilled rather than replaced.
     """
+    _reducers()  # its fix for Lambda functions loaded from a snapshot
     BackendDict.reset()
     with gc_paused():
         for key, data in services.items():

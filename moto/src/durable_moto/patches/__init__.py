@@ -1,4 +1,4 @@
-"""Fixes for Moto's hot paths, applied at start-up to the one Moto version they were written for.
+"""Fixes for Moto's hot paths, for the one Moto version they were written for.
 
 Each module patches one service and says in its docstring what was slow, why,
 and what the patch changes; each is small enough to be proposed to Moto as is.
@@ -6,16 +6,27 @@ A patch replaces a function of Moto's by a version of it that behaves the same
 but does less work, so it is only valid for the exact version it was read
 from: on any other version the server refuses to start rather than patch
 blindly (``DURABLE_MOTO_PATCHES=off`` starts it unpatched).
+
+A service's patch is applied when Moto's module for that service is imported
+(``import_hooks``), as Moto itself imports a service on its first request:
+importing them all at start-up made a fresh server a fifth slower to start.
+``core`` patches Moto's dispatch, which every server imports at start.
 """
 
+import importlib
 import os
+from types import ModuleType
 
 import moto
 
-from durable_moto.patches import core, dynamodb, sqs
+from durable_moto import import_hooks
+from durable_moto.patches import core
 
 PINNED_MOTO = "5.2.5"
 """The version in moto/requirements.lock; a test keeps the two equal."""
+
+SERVICE_PATCHES = {"moto.dynamodb.models": "dynamodb", "moto.sqs.models": "sqs"}
+"""Moto's module -> the patch (``durable_moto.patches.<name>``) applied once it is imported."""
 
 _applied = False
 
@@ -42,7 +53,12 @@ def apply(version: str = moto.__version__) -> bool:
         )
     if not _applied:
         core.apply()
-        dynamodb.apply()
-        sqs.apply()
+        for target in SERVICE_PATCHES:
+            import_hooks.after_import(target, _apply_service_patch)
         _applied = True
     return True
+
+
+def _apply_service_patch(target: ModuleType) -> None:
+    patch = importlib.import_module(f"{__name__}.{SERVICE_PATCHES[target.__name__]}")
+    patch.apply()
