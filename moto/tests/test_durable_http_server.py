@@ -2,20 +2,25 @@
 
 Moto must see what ``moto_server`` would hand it, so a header cannot be spoofed
 by its underscored spelling; a request the server cannot parse is answered as a
-problem document and changes nothing.
+problem document and changes nothing. Its pool of workers starts without
+waiting for each worker to run.
 """
 
 import contextlib
 import json
 import socket
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import httpx
 import pytest
+from cheroot.workers import threadpool
 
 from durable_harness import DurableServer, create_table
+from durable_moto.http_server import HttpServer
 
 
 @pytest.fixture(scope="module")
@@ -303,3 +308,41 @@ def test_the_lengths_moto_states_itself_are_kept(server: DurableServer) -> None:
     deleted = s3.delete_object(Bucket="lengths", Key="k")["ResponseMetadata"]
     assert deleted["HTTPStatusCode"] == 204
     assert "content-length" not in deleted["HTTPHeaders"]
+
+
+def test_the_worker_pool_starts_without_waiting_for_its_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """cheroot's pool sleeps 0.1 s for each new worker not yet running (a busy machine's
+    start lost up to 0.2 s there); held back here, so that such a wait is certain."""
+    release = threading.Event()
+    run = threadpool.WorkerThread.run
+
+    def held_back(worker: threadpool.WorkerThread) -> None:
+        release.wait()
+        run(worker)
+
+    starting = threading.current_thread()
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        if threading.current_thread() is starting:
+            sleeps.append(seconds)
+            release.set()  # so that cheroot's own pool would get going after all
+
+    monkeypatch.setattr(threadpool.WorkerThread, "run", held_back)
+    monkeypatch.setattr(time, "sleep", sleep)  # what cheroot's pool waits with
+    http = HttpServer("127.0.0.1", 0, hello, threads=8)
+    monkeypatch.undo()
+    release.set()
+    try:
+        assert sleeps == []
+        http.start()
+        assert httpx.get(f"http://127.0.0.1:{http.port}/", timeout=30).text == "hello"
+    finally:
+        http.shutdown()
+
+
+def hello(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    start_response("200 OK", [("Content-Length", "5")])
+    return [b"hello"]

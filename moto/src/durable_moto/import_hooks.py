@@ -40,12 +40,6 @@ def after_import(name: str, hook: Hook) -> None:
     hook(module)
 
 
-def pending() -> set[str]:
-    """Modules whose functions wait for them to be imported."""
-    with _lock:
-        return set(_hooks)
-
-
 def _run_hooks(module: ModuleType) -> None:
     with _lock:
         hooks = _hooks.pop(module.__name__, [])
