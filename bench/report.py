@@ -359,7 +359,8 @@ def scale_section(scale: dict[str, Any], out: Path) -> list[str]:
         row("RSS growth over those transactions", "{:+.1f} MB", of_tx("rss_growth_mb")),
         row(f"RSS with {large:,} items", "{:.0f} MB", of_tx("rss_mb")),
         row(
-            "cold start: process start to first answer",
+            "cold start: process start to first answer"
+            + (f", median of {scale['cold_starts']}" if "cold_starts" in scale else ""),
             "{:.2f} s",
             cold,
             f"≤ 1.2x plain ({cold_ratio:.2f}x) | {_verdict(cold_ratio <= 1.2)}",

@@ -21,7 +21,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from moto_bench import OPS, ROOT, Server, create_resources, load_items, pct, run_workload
+from moto_bench import (
+    OPS,
+    ROOT,
+    Server,
+    cold_starts,
+    create_resources,
+    load_items,
+    pct,
+    run_workload,
+)
 
 BODY_4KB = os.urandom(4 * 1024)
 
@@ -223,18 +232,25 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=200)
     parser.add_argument("--ops", type=int, default=300, help="calls per single-call measure")
     parser.add_argument("--overwrites", type=int, default=20_000)
+    parser.add_argument("--starts", type=int, default=9, help="cold starts of each server")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="motostack-scale-"))
     results: dict[str, Any] = {"items": args.items, "machine": f"{os.cpu_count()} cores"}
 
-    print("1/4 cold start: process start to first answer", flush=True)
-    servers = [
-        Server("plain", work / "plain"),
-        Server("durable", work / "durable"),
-        MiniStack(work / "ministack"),
-    ]
-    results["cold_start"] = {server.kind: server.start() for server in servers}
+    print(f"1/4 cold start: process start to first answer ({args.starts} each)", flush=True)
+
+    def fresh(name: str) -> list[Server]:
+        return [
+            Server("plain", work / f"plain{name}"),
+            Server("durable", work / f"durable{name}"),
+            MiniStack(work / f"ministack{name}"),
+        ]
+
+    results["cold_start"] = cold_starts(lambda n: fresh(f"-cold-{n}"), args.starts)
+    results["cold_starts"] = args.starts
+    servers = fresh("")
     for server in servers:
+        server.start()
         create_resources(server)
 
     print("2/4 single calls and eight writers, side by side", flush=True)
