@@ -313,34 +313,52 @@ def test_the_lengths_moto_states_itself_are_kept(server: DurableServer) -> None:
 def test_the_worker_pool_starts_without_waiting_for_its_workers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """cheroot's pool sleeps 0.1 s for each new worker not yet running (a busy machine's
-    start lost up to 0.2 s there); held back here, so that such a wait is certain."""
+    """cheroot starts every worker before the server answers, and sleeps 0.1 s for each
+    one not yet running (a busy machine's start lost up to 0.2 s there). Workers are
+    held back here, so that such a wait would be certain."""
     release = threading.Event()
-    run = threadpool.WorkerThread.run
+    run, start, real_sleep = threadpool.WorkerThread.run, threadpool.WorkerThread.start, time.sleep
+    starting = threading.current_thread()
+    started_by: list[threading.Thread] = []
+    sleeps: list[float] = []
 
     def held_back(worker: threadpool.WorkerThread) -> None:
         release.wait()
         run(worker)
 
-    starting = threading.current_thread()
-    sleeps: list[float] = []
+    def counted_start(worker: threadpool.WorkerThread) -> None:
+        started_by.append(threading.current_thread())
+        start(worker)
 
     def sleep(seconds: float) -> None:
-        if threading.current_thread() is starting:
-            sleeps.append(seconds)
-            release.set()  # so that cheroot's own pool would get going after all
+        if threading.current_thread() is not starting:
+            real_sleep(seconds)
+            return
+        sleeps.append(seconds)
+        release.set()  # so that cheroot's own pool would get going after all
 
     monkeypatch.setattr(threadpool.WorkerThread, "run", held_back)
+    monkeypatch.setattr(threadpool.WorkerThread, "start", counted_start)
     monkeypatch.setattr(time, "sleep", sleep)  # what cheroot's pool waits with
     http = HttpServer("127.0.0.1", 0, hello, threads=8)
-    monkeypatch.undo()
-    release.set()
     try:
         assert sleeps == []
+        assert starting not in started_by  # no worker delays the start
+        release.set()
         http.start()
         assert httpx.get(f"http://127.0.0.1:{http.port}/", timeout=30).text == "hello"
     finally:
+        release.set()
         http.shutdown()
+    assert len(started_by) == 8
+
+
+def test_a_server_stopped_at_once_stops_every_worker() -> None:
+    """Workers start in the background: a stop must not miss those not started yet."""
+    for _ in range(5):
+        http = HttpServer("127.0.0.1", 0, hello, threads=16)
+        http.shutdown()
+        assert not [t for t in threading.enumerate() if isinstance(t, threadpool.WorkerThread)]
 
 
 def hello(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
