@@ -51,19 +51,24 @@ class SnapshotInfo:
 
 
 @functools.cache
-def _reducers() -> ModuleType:
-    """``reducers``, installed on first use: it imports cryptography, a tenth of a fresh
-    server's start, and nothing is pickled or unpickled before the first snapshot."""
-    from durable_moto import reducers
+def reducers() -> ModuleType:
+    """``reducers``, installed on first use, not at start-up: it imports cryptography,
+    a tenth of a fresh server's start.
 
-    reducers.install()
-    return reducers
+    A server calls it before it forks a snapshot writer: the child must import
+    nothing, since a module another thread was importing at the fork stays
+    locked in the child for ever.
+    """
+    from durable_moto import reducers as module
+
+    module.install()
+    return module
 
 
 class _Pickler(cloudpickle.Pickler):  # type: ignore[misc]
     def __init__(self, file: io.BytesIO) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.special_reduce = _reducers().special_reduce
+        self.special_reduce = reducers().special_reduce
 
     def reducer_override(self, obj: Any) -> Any:
         special = self.special_reduce(obj)
@@ -190,7 +195,7 @@ def install_state(services: dict[str, bytes]) -> None:
     Backend dictionaries are module-level singletons that other modules import
     by reference, so they are refilled rather than replaced.
     """
-    _reducers()  # its fix for Lambda functions loaded from a snapshot
+    reducers()  # its fix for Lambda functions loaded from a snapshot
     BackendDict.reset()
     with gc_paused():
         for key, data in services.items():

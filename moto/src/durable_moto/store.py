@@ -545,6 +545,7 @@ class DurableStore:
     def _fork_snapshot(self, segment: int, read_end: int, write_end: int) -> int:
         """Fork the child that writes snapshot ``segment``; returns its pid."""
         parent = os.getpid()
+        snapshot.reducers()  # loaded here, not in the child: see its docstring
         try:
             pid = os.fork()
         except OSError:
