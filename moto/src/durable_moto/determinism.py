@@ -34,7 +34,7 @@ KEY_MODULES = (
     "cryptography.hazmat.primitives.asymmetric.ec",
 )
 """Whose ``generate_private_key`` is recorded, once the module is imported: cryptography
-costs a tenth of a fresh server's start, and only some services generate keys."""
+takes about 30 ms to import (plain Moto starts in 0.45 s), and only some services use it."""
 
 _real_urandom = os.urandom
 _local = threading.local()

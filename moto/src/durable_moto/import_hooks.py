@@ -4,15 +4,15 @@ Why. Moto's server imports a service's code on that service's first request,
 so a fresh ``moto_server`` starts in about 0.45 s. Durable Moto changes a few
 of Moto's functions (``patches``, the key and effect recorders) and used to
 import the modules it changes at start-up: DynamoDB, SQS, Lambda (which
-pulls in IAM, ECR, S3, Logs, Events ...) and cryptography, about a fifth of
-plain Moto's whole start, for services a project may never call.
+pulls in IAM, ECR, S3, Logs, Events ...) and cryptography: about 80 ms on
+top of plain Moto's 0.45 s, for services a project may never call.
 
 How. A finder first on ``sys.meta_path`` wraps the loader of each watched
 module; once the module's code has run, still inside the import that loaded
 it, the registered functions run. No code can reach the module unpatched:
 not a request routed to its backend, not a snapshot being unpickled, not
-another module's ``from … import``. A module imported before its function was
-registered gets it at once.
+another module's ``from … import``. A module already in ``sys.modules`` when
+its function is registered gets it at once.
 """
 
 import importlib.abc

@@ -52,8 +52,8 @@ class SnapshotInfo:
 
 @functools.cache
 def reducers() -> ModuleType:
-    """``reducers``, installed on first use, not at start-up: it imports cryptography,
-    a tenth of a fresh server's start.
+    """``reducers``, installed on first use, not at start-up: it imports cryptography
+    (about 30 ms; plain Moto starts in 0.45 s).
 
     A server calls it before it forks a snapshot writer: the child must import
     nothing, since a module another thread was importing at the fork stays

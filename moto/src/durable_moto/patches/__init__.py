@@ -8,9 +8,9 @@ from: on any other version the server refuses to start rather than patch
 blindly (``DURABLE_MOTO_PATCHES=off`` starts it unpatched).
 
 A service's patch is applied when Moto's module for that service is imported
-(``import_hooks``), as Moto itself imports a service on its first request:
-importing them all at start-up made a fresh server a fifth slower to start.
-``core`` patches Moto's dispatch, which every server imports at start.
+(``import_hooks``): like Moto's own server, a fresh server imports a service
+on its first request, not at start-up. ``core`` patches Moto's dispatch,
+which every server imports at start.
 """
 
 import importlib
