@@ -4,8 +4,6 @@ import logging
 import os
 import signal
 import sys
-import threading
-from types import FrameType
 
 import moto
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -19,6 +17,7 @@ from durable_moto.replay_cost import ReplayCost, ReplayProgress, pending_records
 from durable_moto.snapshot import SnapshotError
 from durable_moto.startup import StartupGate
 from durable_moto.store import DurableStore, RecoveryError
+from durable_moto.wsgi import WsgiApp
 
 logger = logging.getLogger("durable_moto")
 
@@ -40,9 +39,8 @@ def serve(host: str, port: int, config: DurableConfig) -> int:
     guarded = AdminGuard(gate, runfiles.admin_token(config.data_dir if store else None))
     server = HttpServer(host, port, guarded, config.threads)
     server.start()
-    if store is None:
-        gate.open(moto_app)
-    else:
+    app: WsgiApp = moto_app
+    if store is not None:
         store.close_in_child.append(server.socket.fileno())
         durable = DurableApp(moto_app, store)
         try:
@@ -51,18 +49,15 @@ def serve(host: str, port: int, config: DurableConfig) -> int:
             print(error, file=sys.stderr)
             server.shutdown()
             return 3
-        gate.open(durable)
+        app = durable
+    stop_signals = _catch_stop_signals()  # before it answers: whoever sees it ready may stop it
+    gate.open(app)
+    if store is not None:
         runfiles.write_address(config.data_dir, runfiles.Address(host, server.port, os.getpid()))
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
     where = f"data in {config.data_dir}, fsync {config.fsync}" if store else "persistence off"
     logger.info("durable-moto %s listening on %s:%d (%s)", moto.__version__, host, port, where)
-    stop.wait()
+    while os.read(stop_signals, 1)[0] not in STOP_SIGNALS:
+        pass
     logger.info("stopping: finishing requests, then a final snapshot")
     server.shutdown()
     if store is not None:
@@ -78,3 +73,24 @@ def serve(host: str, port: int, config: DurableConfig) -> int:
     # Everything is on disk: exit now instead of letting the interpreter free the
     # emulated state object by object (with a large state that took up to a minute).
     os._exit(0)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _catch_stop_signals() -> int:
+    """A pipe whose read end gets a byte, the signal's number, for each SIGTERM or SIGINT.
+
+    Python runs a signal's handler in the main thread between two of its
+    bytecodes, possibly while that thread holds a lock: a handler that set a
+    ``threading.Event`` the main thread was waiting on deadlocked, now and then,
+    on the Event's own lock, and the server never stopped. Python's C-level
+    handler writes the number to the wakeup descriptor instead, whichever
+    thread the kernel delivered the signal to, and takes no lock.
+    """
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    signal.set_wakeup_fd(write_end)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda signum, frame: None)
+    return read_end
