@@ -56,9 +56,9 @@ print(json.dumps({"before": before, "patched": [
     Queue.add_message is sqs.add_message,
 ]}))
 """
-    env = {k: v for k, v in os.environ.items() if k != "DURABLE_MOTO_PATCHES"}
+    variables = {k: v for k, v in os.environ.items() if k != "DURABLE_MOTO_PATCHES"}
     run = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script], env=variables, capture_output=True, text=True, check=True
     )
     result = json.loads(run.stdout)
     assert result == {"before": [], "patched": [True] * 5}
