@@ -215,7 +215,8 @@ class Fulfiller:
         self.ledger = Ledger(s3, bucket, lease)
         self._email_window = threading.Lock()
         """Held from sending an e-mail until the record says it was sent: however many orders
-        a worker handles at once, a crash can repeat at most one e-mail, as documented."""
+        a worker handles at once, a crash can repeat at most one e-mail, as documented. Only
+        those two calls: the whole drain of a process passes through it one order at a time."""
 
     def fulfil_message(self, body: str, message_id: str) -> tuple[OrderPlaced, Outcome]:
         """One queue message, from whichever consumer: the polling worker or Lambda."""
@@ -249,8 +250,8 @@ class Fulfiller:
             # Recorded with the e-mail's step, one write fewer: a worker killed before then
             # writes the receipt again, over the same key, so there is still one receipt.
             progress = replace(progress, receipt=key)
+        subject, text = render_email(event)
         if progress.email_message_id is None:
-            subject, text = render_email(event)
             with self._email_window:
                 if time.monotonic() - confirmed > LEASE_RECHECK_SECONDS:
                     # Paused past the visibility timeout, its message may be another
@@ -261,10 +262,12 @@ class Fulfiller:
                     Destination={"ToAddresses": [event.order.customer]},
                     Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}},
                 )
-                self._keep_copy(event, sent["MessageId"], subject, text)
                 progress = self.ledger.save(replace(progress, email_message_id=sent["MessageId"]))
         assert progress.receipt is not None
         assert progress.email_message_id is not None
+        # Outside the window, which workers of a process pass one at a time: written on every
+        # attempt not yet done, so a worker killed before writing it leaves it to the next.
+        self._keep_copy(event, progress.email_message_id, subject, text)
         self._orders.mark_fulfilled(
             event.order.id, progress.receipt, progress.email_message_id, event.order.request_id
         )
