@@ -1,5 +1,7 @@
 """The worker reports fulfilment through the orders service's API, never its table."""
 
+from urllib.parse import quote
+
 import httpx
 from pydantic import ValidationError
 
@@ -18,7 +20,7 @@ class OrdersApi:
         stale one must not decide where an e-mail goes, nor a receipt be written for an order
         that does not exist (PoisonMessage: it ends in the dead-letter queue)."""
         try:
-            response = self._http.get(f"/orders/{order_id}")
+            response = self._http.get(_order_path(order_id))
         except httpx.TransportError as error:
             raise TryLater(f"orders service unreachable: {type(error).__name__}") from error
         if response.status_code == 404:
@@ -39,7 +41,7 @@ class OrdersApi:
         headers = {"X-Request-ID": request_id} if request_id else {}
         try:
             response = self._http.put(
-                f"/orders/{order_id}/fulfillment",
+                f"{_order_path(order_id)}/fulfillment",
                 json={"receipt": receipt, "email_message_id": email_message_id},
                 headers=headers,
             )
@@ -54,3 +56,8 @@ class OrdersApi:
 
     def ping(self) -> None:
         self._http.get("/healthz").raise_for_status()
+
+
+def _order_path(order_id: str) -> str:
+    """An event's order id as one path segment: a forged ``../healthz`` names no order."""
+    return f"/orders/{quote(order_id, safe='')}"

@@ -143,3 +143,10 @@ def test_the_email_goes_to_the_orders_customer_not_the_events(
     assert fulfiller.fulfil(forged, holder="message-1") == "fulfilled"
     assert sent_emails("x@evil.example") == []
     assert len(sent_emails("ada@example.com")) == 1
+
+
+def test_an_order_id_that_is_a_path_names_no_order(fulfiller: Fulfiller, place: Any) -> None:
+    event = place()
+    forged = event.model_copy(update={"order": event.order.model_copy(update={"id": "../healthz"})})
+    with pytest.raises(PoisonMessage):
+        fulfiller.fulfil(forged, holder="message-1")
