@@ -3,10 +3,11 @@
 Starts a local-process stack the way the e2e suite does (``e2e.stacks``), then measures:
 
 * orders placed per second and their p50/p99 with 1, 2, 4 and 8 clients (httpx, keep-alive);
-* the drain of a burst: the worker is stopped, the burst placed, the worker started again;
-  fulfilled per second and placed→fulfilled latency, from the orders' own timestamps;
-* the gateway's overhead: the same GET through the gateway and on the service's own port,
-  interleaved;
+* once every order of those levels is fulfilled (so nothing else runs), the gateway's
+  overhead: the same GET through the gateway and on the service's own port, interleaved;
+* the drain of a burst, from an empty queue: the worker is stopped, the burst placed, the
+  worker started again; fulfilled per second and placed→fulfilled latency, from the
+  orders' own timestamps;
 * Moto's RSS before and after ``--orders`` orders, next to the growth of its snapshot (the
   data's own size).
 
@@ -238,8 +239,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         before = moto_memory(stack)
         placed = 0
         levels = []
+        backlog: list[str] = []
         for clients in args.clients:
             latencies, ids, seconds = shop.load(clients, seconds=args.seconds)
+            backlog += ids
             placed += len(ids) + clients
             levels.append(
                 {
@@ -252,6 +255,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             print(f"{clients} clients: {levels[-1]}", flush=True)
         results["levels"] = levels
+        # The levels' orders are still being fulfilled: the gateway is measured on a quiet
+        # stack, and the burst starts from an empty queue (they would be drained with it
+        # and count against it).
+        shop.wait_fulfilled(backlog)
         results["gateway"] = shop.gateway_overhead(ids[0], args.rounds)
         print(f"gateway: {results['gateway']}", flush=True)
         burst = drain(shop, args.burst)
