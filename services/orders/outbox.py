@@ -71,10 +71,6 @@ class Outbox:
         """Readiness: the events topic answers."""
         self._sns.get_topic_attributes(TopicArn=self._topic_arn)
 
-    def publish(self, order: Order) -> bool:
-        """Publish one order's event; False (logged, left to the relay) when that fails."""
-        return self.publish_batch([order]) == 1
-
     def publish_batch(self, orders: list[Order]) -> int:
         """Publish up to ``BATCH`` orders' events in one call and clear the marks of those
         that went out; returns how many did. What fails is logged and left to the relay."""

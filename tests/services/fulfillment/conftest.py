@@ -28,8 +28,8 @@ def orders(stack_clients: dict[str, Any]) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture
-def fulfiller(stack_clients: dict[str, Any], orders: TestClient) -> Fulfiller:
+def new_fulfiller(stack_clients: dict[str, Any], orders: TestClient) -> Fulfiller:
+    """A worker process's fulfiller (each has its own e-mail window)."""
     settings = FulfillmentSettings()
     return Fulfiller(
         stack_clients["s3"],
@@ -39,6 +39,11 @@ def fulfiller(stack_clients: dict[str, Any], orders: TestClient) -> Fulfiller:
         sender=settings.sender_email,
         lease=timedelta(seconds=60),
     )
+
+
+@pytest.fixture
+def fulfiller(stack_clients: dict[str, Any], orders: TestClient) -> Fulfiller:
+    return new_fulfiller(stack_clients, orders)
 
 
 @pytest.fixture

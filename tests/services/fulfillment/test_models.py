@@ -12,9 +12,8 @@ from fastapi.testclient import TestClient
 from services.fulfillment import models
 from services.fulfillment.errors import PoisonMessage, TryLater
 from services.fulfillment.models import Fulfiller, Ledger, receipt_key
-from services.fulfillment.orders_api import OrdersApi
 from services.fulfillment.settings import FulfillmentSettings
-from tests.services.fulfillment.conftest import sent_emails
+from tests.services.fulfillment.conftest import new_fulfiller, sent_emails
 
 BUCKET = FulfillmentSettings().receipts_bucket
 
@@ -85,15 +84,7 @@ def test_a_worker_paused_while_its_message_was_taken_over_sends_nothing(
     """Worker A stalls before the e-mail (its process paused past the visibility timeout);
     SQS hands the message to worker B, which takes the lease over and finishes. A, resumed,
     finds its lease gone when it confirms it, and sends no second e-mail."""
-    settings = FulfillmentSettings()
-    other_worker = Fulfiller(
-        stack_clients["s3"],
-        stack_clients["ses"],
-        OrdersApi(orders),
-        bucket=settings.receipts_bucket,
-        sender=settings.sender_email,
-        lease=timedelta(seconds=60),
-    )
+    other_worker = new_fulfiller(stack_clients, orders)
     monkeypatch.setattr(models, "LEASE_RECHECK_SECONDS", 0.0)  # any wait counts as a pause
     event = place()
     outcome: list[object] = []

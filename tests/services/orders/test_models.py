@@ -133,7 +133,7 @@ def test_unpublished_events_survive_an_sns_outage(
     outbox = Outbox(store, sns, topic)
     placed = store.place(order(("MUG-001", 1)), "key-00000001").order
     sns.delete_topic(TopicArn=topic)  # SNS "down": the publish after the commit fails
-    assert outbox.publish(placed) is False
+    assert outbox.publish_batch([placed]) == 0
     assert [o.id for o in store.unpublished()] == [placed.id]
 
     sns.create_topic(Name=topic.rsplit(":", 1)[-1])  # back, with the same ARN
