@@ -13,40 +13,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from in_process import open_app, request
 
 from durable_moto import wsgi
 from durable_moto.app import DurableApp
-from durable_moto.config import DurableConfig
-from durable_moto.records import Record
-from durable_moto.store import DurableStore
 
 VERSION = "fsync-test"
 SCOPE = "us-east-1/s3/aws4_request"
 
 
 def _request(app: DurableApp, method: str, path: str, body: bytes = b"") -> wsgi.Response:
-    environ = wsgi.environ_for(
-        Record(
-            {
-                "REQUEST_METHOD": method,
-                "PATH_INFO": path,
-                "HTTP_HOST": "s3.amazonaws.com",
-                "HTTP_AUTHORIZATION": f"AWS4-HMAC-SHA256 Credential=test/20261129/{SCOPE}",
-            },
-            body,
-            0,
-            0.0,
-        )
+    return request(
+        app,
+        method,
+        path,
+        body,
+        HTTP_HOST="s3.amazonaws.com",
+        HTTP_AUTHORIZATION=f"AWS4-HMAC-SHA256 Credential=test/20261129/{SCOPE}",
     )
-    return app.execute(environ, body)
-
-
-def _open(data_dir: Path) -> tuple[DurableApp, DurableStore]:
-    store = DurableStore(DurableConfig(data_dir, fsync="always"), VERSION)
-    app = DurableApp(DomainDispatcherApplication(create_backend_app), store)
-    store.open(app.replay, app.reset_moto)
-    return app, store
 
 
 def _keys(app: DurableApp) -> list[str]:
@@ -57,7 +41,7 @@ def _keys(app: DurableApp) -> list[str]:
 def test_a_write_whose_fsync_fails_is_refused_undone_and_never_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, store = _open(tmp_path)
+    app, store = open_app(tmp_path, VERSION)
     assert _request(app, "PUT", "/fsync-bucket").code == 200
     assert _request(app, "PUT", "/fsync-bucket/kept", b"kept").code == 200
 
@@ -98,6 +82,8 @@ def test_a_write_whose_fsync_fails_is_refused_undone_and_never_read(
     assert _keys(app) == ["kept"]
     store.close()
 
-    app, store = _open(tmp_path)  # a restart shows the same: only the acknowledged write
+    app, store = open_app(
+        tmp_path, VERSION
+    )  # a restart shows the same: only the acknowledged write
     assert _keys(app) == ["kept"]
     store.close()

@@ -16,7 +16,7 @@ from typing import Any
 
 from werkzeug.wsgi import get_input_stream
 
-from durable_moto import classify, determinism, effects, longpoll, wsgi
+from durable_moto import classify, determinism, effects, first_use, longpoll, wsgi
 from durable_moto.admin import ADMIN_PREFIX, Admin
 from durable_moto.records import Record
 from durable_moto.snapshot import SnapshotError
@@ -33,6 +33,7 @@ class DurableApp:
         self.admin = Admin(self)
         self._changed = threading.Condition()
         determinism.install()
+        first_use.install()
         effects.install()
 
     def reset_moto(self) -> None:
@@ -121,9 +122,12 @@ class DurableApp:
             logger.error("snapshot after a reset failed, the journal keeps the reset: %s", error)
 
     def _run_seeded(self, record: Record) -> wsgi.Response:
-        """Run it exactly as a replay will: from the record, with its seed."""
+        """Run it exactly as a replay will: from the record, with its seed and its time."""
         started = time.perf_counter()
-        with determinism.seeded(record.seed) as keys, effects.recording() as outside:
+        with (
+            determinism.running(record.seed, record.timestamp) as keys,
+            effects.recording() as outside,
+        ):
             response = wsgi.call(self.moto_app, wsgi.environ_for(record))
         self.store.replay_cost.add(time.perf_counter() - started)  # what its replay will cost
         record.keys.extend(keys)

@@ -1,0 +1,62 @@
+"""A journaled request reads the same clock live as on replay: the time it was received.
+
+Moto writes the time into what it stores (a certificate's validity in whole
+seconds, a message's sent time in milliseconds). Replay runs a request with the
+clock stopped at the time in its record; if the live run read the real clock,
+a request that took longer than the gap to the next whole second would be
+rebuilt different after a restart.
+"""
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from in_process import open_app, request
+
+from durable_moto import wsgi
+from durable_moto.app import DurableApp
+
+VERSION = "clock-test"
+SLOW = 1.2
+"""Longer than a second: the live run reads a clock past the next whole second."""
+
+
+def _acm(app: DurableApp, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    response = request(
+        app,
+        "POST",
+        "/",
+        json.dumps(payload).encode(),
+        HTTP_HOST="acm.us-east-1.amazonaws.com",
+        HTTP_X_AMZ_TARGET=f"CertificateManager.{action}",
+        CONTENT_TYPE="application/x-amz-json-1.1",
+        HTTP_AUTHORIZATION="AWS4-HMAC-SHA256 Credential=test/20261130/us-east-1/acm/aws4_request",
+    )
+    assert response.code == 200, response.body
+    answer: dict[str, Any] = json.loads(response.body)
+    return answer
+
+
+def _slowed(moto_app: wsgi.WsgiApp) -> wsgi.WsgiApp:
+    """Moto, reached only after ``SLOW`` seconds of real time."""
+
+    def slow_moto(environ: dict[str, Any], start_response: Any) -> Any:
+        time.sleep(SLOW)
+        return moto_app(environ, start_response)
+
+    return slow_moto
+
+
+def test_a_slow_request_is_rebuilt_with_the_time_it_was_answered_with(tmp_path: Path) -> None:
+    app, store = open_app(tmp_path, VERSION)
+    app.moto_app = _slowed(app.moto_app)
+    arn = _acm(app, "RequestCertificate", {"DomainName": "clock.example.com"})["CertificateArn"]
+    answered = _acm(app, "DescribeCertificate", {"CertificateArn": arn})["Certificate"]
+    store.close()
+
+    app, store = open_app(tmp_path, VERSION)  # rebuilt by replaying the journal
+    rebuilt = _acm(app, "DescribeCertificate", {"CertificateArn": arn})["Certificate"]
+    store.close()
+    assert rebuilt["NotBefore"] == answered["NotBefore"]
+    assert rebuilt == answered
