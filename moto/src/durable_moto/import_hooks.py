@@ -13,6 +13,9 @@ it, the registered functions run. No code can reach the module unpatched:
 not a request routed to its backend, not a snapshot being unpickled, not
 another module's ``from … import``. A module already in ``sys.modules`` when
 its function is registered gets it at once.
+
+``around_imports`` runs the code of every module under a package inside a
+context of its own (``first_use`` makes Moto's draws at import reproducible).
 """
 
 import importlib.abc
@@ -20,11 +23,14 @@ import importlib.machinery
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from types import ModuleType
 
 Hook = Callable[[ModuleType], None]
+Around = Callable[[str], AbstractContextManager[object]]
 
 _hooks: dict[str, list[Hook]] = {}
+_around: dict[str, Around] = {}
 _lock = threading.Lock()
 
 
@@ -34,10 +40,21 @@ def after_import(name: str, hook: Hook) -> None:
         module = sys.modules.get(name)
         if module is None:
             _hooks.setdefault(name, []).append(hook)
-            if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
-                sys.meta_path.insert(0, _Finder())
+            _install_finder()
             return
     hook(module)
+
+
+def around_imports(package: str, around: Around) -> None:
+    """Run each module of the top-level ``package`` imported from now on inside ``around(name)``."""
+    with _lock:
+        _around[package] = around
+        _install_finder()
+
+
+def _install_finder() -> None:
+    if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _Finder())
 
 
 def _run_hooks(module: ModuleType) -> None:
@@ -50,8 +67,9 @@ def _run_hooks(module: ModuleType) -> None:
 class _Loader(importlib.abc.Loader):
     """The module's own loader, with the hooks run after its code."""
 
-    def __init__(self, loader: importlib.abc.Loader) -> None:
+    def __init__(self, loader: importlib.abc.Loader, around: Around | None) -> None:
         self.loader = loader
+        self.around = around
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.loader, name)  # get_source, get_data, is_package ...
@@ -64,7 +82,8 @@ class _Loader(importlib.abc.Loader):
         module.__loader__ = self.loader
         if module.__spec__ is not None:
             module.__spec__.loader = self.loader
-        self.loader.exec_module(module)
+        with self.around(module.__name__) if self.around else nullcontext():
+            self.loader.exec_module(module)
         _run_hooks(module)
 
 
@@ -75,7 +94,8 @@ class _Finder(importlib.abc.MetaPathFinder):
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         with _lock:
-            if fullname not in _hooks:
+            around = _around.get(fullname.partition(".")[0])
+            if around is None and fullname not in _hooks:
                 return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -83,6 +103,6 @@ class _Finder(importlib.abc.MetaPathFinder):
             spec = finder.find_spec(fullname, path, target)
             if spec is not None:
                 if spec.loader is not None:
-                    spec.loader = _Loader(spec.loader)
+                    spec.loader = _Loader(spec.loader, around)
                 return spec
         return None

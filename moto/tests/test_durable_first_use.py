@@ -1,0 +1,55 @@
+"""What Moto builds on first use is rebuilt the same after a restart, even when a read built it.
+
+Reads are not journaled. Live, a read can be the first request to need a
+service's module or a region's backend; on replay, the first write builds it.
+Both must draw the same ids, and the write after them must keep its own: a
+certificate's serial, a VPC's id, a cluster's endpoint.
+"""
+
+from typing import Any
+
+from durable_harness import DurableServer
+
+
+def _first_read_then_writes(server: DurableServer) -> dict[str, Any]:
+    acm = server.client("acm")
+    acm.list_certificates()  # a read imports ACM and builds its backend
+    arn = acm.request_certificate(DomainName="first-use.example.com")["CertificateArn"]
+
+    ec2 = server.client("ec2", region="eu-west-1")
+    ec2.describe_vpcs()  # a read builds the region's default VPC
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+
+    eks = server.client("eks")
+    eks.list_clusters()  # a read imports EKS, which draws its endpoint names at import
+    eks.create_cluster(
+        name="first-use",
+        roleArn="arn:aws:iam::123456789012:role/eks",
+        resourcesVpcConfig={"subnetIds": []},
+    )
+    return {"arn": arn, "vpc": vpc}
+
+
+def _view(server: DurableServer, made: dict[str, Any]) -> dict[str, Any]:
+    ec2 = server.client("ec2", region="eu-west-1")
+    cluster = server.client("eks").describe_cluster(name="first-use")["cluster"]
+    return {
+        "certificate": server.client("acm").get_certificate(CertificateArn=made["arn"])[
+            "Certificate"
+        ],
+        "vpcs": sorted(vpc["VpcId"] for vpc in ec2.describe_vpcs()["Vpcs"]),
+        "endpoint": cluster["endpoint"],
+        "issuer": cluster["identity"]["oidc"]["issuer"],
+    }
+
+
+def test_state_first_built_by_a_read_is_rebuilt_the_same(new_server: Any) -> None:
+    server: DurableServer = new_server("data")
+    server.start()
+    made = _first_read_then_writes(server)
+    answered = _view(server, made)
+    assert made["vpc"] in answered["vpcs"]
+    server.kill()
+
+    server.start()  # after kill -9: rebuilt from the journal alone
+    assert _view(server, made) == answered
