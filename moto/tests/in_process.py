@@ -5,7 +5,9 @@ which a server in a process of its own does not let them do. The journal is
 real, on disk, and a restart is a fresh app replaying it.
 """
 
+import json
 from pathlib import Path
+from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
@@ -32,3 +34,24 @@ def request(
         Record({"REQUEST_METHOD": method, "PATH_INFO": path, **headers}, body, 0, 0.0)
     )
     return app.execute(environ, body)
+
+
+def call_json(
+    app: DurableApp, service: str, target: str, payload: dict[str, Any], version: str = "1.1"
+) -> dict[str, Any]:
+    """One call of a JSON-protocol service (``target`` as in ``X-Amz-Target``), answered 200."""
+    response = request(
+        app,
+        "POST",
+        "/",
+        json.dumps(payload).encode(),
+        HTTP_HOST=f"{service}.us-east-1.amazonaws.com",
+        HTTP_X_AMZ_TARGET=target,
+        CONTENT_TYPE=f"application/x-amz-json-{version}",
+        HTTP_AUTHORIZATION=(
+            f"AWS4-HMAC-SHA256 Credential=test/20261130/us-east-1/{service}/aws4_request"
+        ),
+    )
+    assert response.code == 200, response.body
+    answer: dict[str, Any] = json.loads(response.body)
+    return answer

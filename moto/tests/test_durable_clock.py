@@ -7,12 +7,11 @@ a request that took longer than the gap to the next whole second would be
 rebuilt different after a restart.
 """
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
-from in_process import open_app, request
+from in_process import call_json, open_app
 
 from durable_moto import wsgi
 from durable_moto.app import DurableApp
@@ -23,19 +22,7 @@ SLOW = 1.2
 
 
 def _acm(app: DurableApp, action: str, payload: dict[str, Any]) -> dict[str, Any]:
-    response = request(
-        app,
-        "POST",
-        "/",
-        json.dumps(payload).encode(),
-        HTTP_HOST="acm.us-east-1.amazonaws.com",
-        HTTP_X_AMZ_TARGET=f"CertificateManager.{action}",
-        CONTENT_TYPE="application/x-amz-json-1.1",
-        HTTP_AUTHORIZATION="AWS4-HMAC-SHA256 Credential=test/20261130/us-east-1/acm/aws4_request",
-    )
-    assert response.code == 200, response.body
-    answer: dict[str, Any] = json.loads(response.body)
-    return answer
+    return call_json(app, "acm", f"CertificateManager.{action}", payload)
 
 
 def _slowed(moto_app: wsgi.WsgiApp) -> wsgi.WsgiApp:

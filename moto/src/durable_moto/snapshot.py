@@ -16,6 +16,7 @@ import gc
 import importlib
 import io
 import json
+import logging
 import os
 import pickle
 import sys
@@ -33,8 +34,13 @@ from moto.core.base_backend import BackendDict
 from durable_moto.frames import CorruptFrame, frame, read_whole
 from durable_moto.journal import fsync_directory
 
+logger = logging.getLogger("durable_moto")
+
 MAGIC = b"DMS1"
-FORMAT = 1
+FORMAT = 2
+"""2: raw mappings keep their items as a dict (1: a list of pairs), which a format-1
+server would misread; this server reads both."""
+READABLE_FORMATS = (1, 2)
 _END = b"END"
 
 
@@ -75,9 +81,25 @@ class _Pickler(cloudpickle.Pickler):  # type: ignore[misc]
         return special if special is not None else super().reducer_override(obj)
 
 
-def _dumps(obj: Any) -> bytes:
+def _dumps(key: str, obj: Any) -> bytes:
+    """Pickled by the C pickler alone, unless the state holds what only cloudpickle can.
+
+    cloudpickle's hook, and ours, run in Python for every object pickled: they
+    made 100,000 DynamoDB items take 10 s to snapshot, against 1.7 s for the C
+    pickler. Whatever the C pickler cannot pickle makes it fail (a lambda, a
+    key behind an abstract class): then the service is pickled again the slow
+    way. What both can pickle, they pickle the same: the raw mappings through
+    the same reducer, found by exact class.
+    """
     buffer = io.BytesIO()
-    _Pickler(buffer).dump(obj)
+    fast = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    fast.dispatch_table = reducers().dispatch_table()
+    try:
+        fast.dump(obj)
+    except Exception as error:  # anything the C pickler refuses goes the slow way
+        logger.debug("%s pickled with cloudpickle: %s: %s", key, type(error).__name__, error)
+        buffer = io.BytesIO()
+        _Pickler(buffer).dump(obj)
     return buffer.getvalue()
 
 
@@ -118,13 +140,14 @@ def encode_state(
     """
     pickled: dict[str, bytes] = {}
     failed: dict[str, str] = {}
-    for key, backend in sorted(live_backends().items()):
-        if not wanted():
-            raise SnapshotError("abandoned: the server that asked for it is gone")
-        try:
-            pickled[key] = _dumps(dict(backend))
-        except Exception as error:  # any pickling failure names the service
-            failed[key] = f"{type(error).__name__}: {error}"
+    with gc_paused():  # millions of objects visited, none freed: see gc_paused
+        for key, backend in sorted(live_backends().items()):
+            if not wanted():
+                raise SnapshotError("abandoned: the server that asked for it is gone")
+            try:
+                pickled[key] = _dumps(key, dict(backend))
+            except Exception as error:  # any pickling failure names the service
+                failed[key] = f"{type(error).__name__}: {error}"
     if failed:
         raise SnapshotError(
             "cannot snapshot " + "; ".join(f"{key} ({why})" for key, why in failed.items())
@@ -179,7 +202,7 @@ def decode_state(data: bytes, moto_version: str) -> tuple[dict[str, Any], dict[s
     if not payloads or payloads[-1] != _END:
         raise SnapshotError("truncated: no end marker")
     header = json.loads(payloads[0])
-    if header.get("format") != FORMAT or header.get("moto") != moto_version:
+    if header.get("format") not in READABLE_FORMATS or header.get("moto") != moto_version:
         raise SnapshotError(
             f"written by format {header.get('format')} / Moto {header.get('moto')}, "
             f"this server is format {FORMAT} / Moto {moto_version}"
@@ -212,7 +235,8 @@ def gc_paused() -> Iterator[None]:
     """Rebuilding a state creates millions of objects that all live on, so the cyclic
     GC, triggered again and again, finds nothing to free: it made loading 100k DynamoDB
     items take 2.9 s instead of 0.7 s, and a recovery replaying 1,075 batch writes on
-    top of them 11.3 s instead of 6.6 s."""
+    top of them 11.3 s instead of 6.6 s. Writing a snapshot, likewise, allocates as it
+    goes while millions of objects are alive: 5.4 s instead of 2.9 s for 100k items."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
