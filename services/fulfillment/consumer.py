@@ -31,7 +31,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from services.fulfillment.errors import PoisonMessage, TryLater
+from services.fulfillment.errors import PoisonMessage, Superseded, TryLater
 from services.fulfillment.models import Fulfiller, parse_event
 
 if TYPE_CHECKING:
@@ -206,7 +206,12 @@ class Consumer:
         """Fulfil one message's order; True when done (the message is to be deleted)."""
         receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
         try:
-            event, outcome = self._fulfiller.fulfil_message(message["Body"], message["MessageId"])
+            event, outcome = self._fulfiller.fulfil_message(
+                message["Body"], message["MessageId"], receives
+            )
+        except Superseded as error:
+            logger.info("message %s (receive %d): %s", message["MessageId"], receives, error)
+            return False
         except PoisonMessage as error:
             logger.error(
                 "poison message %s (receive %d): %s", message["MessageId"], receives, error

@@ -12,3 +12,9 @@ class TryLater(Exception):
 class PoisonMessage(Exception):
     """The message can never be handled: it is released at once and, after the maximum
     number of receives, lands in the dead-letter queue for a human to look at."""
+
+
+class Superseded(Exception):
+    """A later receive of the same message holds the order: this receive was paused past its
+    visibility timeout, and its receipt handle is stale. The message is left alone, neither
+    released nor deleted: it is the later receive's now."""

@@ -31,7 +31,8 @@ def handler(event: dict[str, Any], context: object) -> dict[str, list[dict[str, 
     failures = []
     for record in event.get("Records", []):
         try:
-            _, outcome = fulfiller.fulfil_message(record["body"], record["messageId"])
+            receives = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+            _, outcome = fulfiller.fulfil_message(record["body"], record["messageId"], receives)
         except Exception as error:  # poison or transient alike: SQS decides by receive count
             logger.warning("message %s failed: %s", record["messageId"], error)
             failures.append({"itemIdentifier": record["messageId"]})

@@ -7,7 +7,10 @@ says which steps are done. It is created with ``If-None-Match: *`` and updated
 with ``If-Match: <etag>``, S3's conditional writes, so two workers holding
 copies of one order's event can never both act: the first holds a lease, the
 second backs off until the lease is finished or expired. The same SQS message
-coming back (its handler was killed) takes its own lease over at once.
+coming back (its handler was killed or paused past its visibility timeout)
+takes its own lease over at once: the record keeps which receive of the message
+holds it, and an earlier receive, resumed, finds itself superseded and does
+nothing, even before it has confirmed its lease.
 
 What this guarantees: one receipt object, one status change, and one e-mail,
 except when a worker dies in the instant between SES accepting the e-mail and
@@ -28,7 +31,7 @@ from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from services.contracts.orders import OrderPlaced
-from services.fulfillment.errors import PoisonMessage, TryLater
+from services.fulfillment.errors import PoisonMessage, Superseded, TryLater
 from services.fulfillment.orders_api import OrdersApi
 
 if TYPE_CHECKING:
@@ -49,6 +52,8 @@ class Progress:
     order_id: str
     holder: str
     lease_until: datetime
+    attempt: int = 1
+    """Which receive of the holder's message holds the lease (SQS's receive count)."""
     etag: str = ""
     receipt: str | None = None
     email_message_id: str | None = None
@@ -61,6 +66,7 @@ class Progress:
             {
                 "order_id": self.order_id,
                 "holder": self.holder,
+                "attempt": self.attempt,
                 "started_at": self.started_at.isoformat() if self.started_at else None,
                 "lease_until": self.lease_until.isoformat(),
                 "receipt": self.receipt,
@@ -96,10 +102,16 @@ class Ledger:
     def key(order_id: str) -> str:
         return f"progress/{order_id}.json"
 
-    def acquire(self, order_id: str, holder: str) -> Progress:
-        """The order's record, leased to ``holder``; TryLater while another holder's lease runs."""
+    def acquire(self, order_id: str, holder: str, attempt: int = 1) -> Progress:
+        """The order's record, leased to receive ``attempt`` of message ``holder``.
+
+        TryLater while another message's lease runs; Superseded when a later receive of
+        the same message holds it. SQS hands a message out again only once the earlier
+        receive let its visibility timeout pass (it was killed, or paused): the later
+        one takes the lease over at once, and the earlier one must not take it back.
+        """
         now = datetime.now(UTC)
-        fresh = Progress(order_id, holder, now + self._lease, started_at=now)
+        fresh = Progress(order_id, holder, now + self._lease, attempt=attempt, started_at=now)
         try:
             return self._write(fresh, IfNoneMatch="*")
         except ClientError as error:
@@ -109,10 +121,13 @@ class Ledger:
         if current.done:
             return current
         now = datetime.now(UTC)
+        if current.holder == holder and current.attempt > attempt:
+            raise Superseded(f"receive {current.attempt} of this message holds order {order_id}")
         if current.holder != holder and current.lease_until > now:
             wait = int((current.lease_until - now).total_seconds()) + 1
             raise TryLater(f"order {order_id} is being fulfilled elsewhere", after_seconds=wait)
-        return self.save(replace(current, holder=holder, lease_until=fresh.lease_until))
+        taken = replace(current, holder=holder, attempt=attempt, lease_until=fresh.lease_until)
+        return self.save(taken)
 
     def save(self, progress: Progress) -> Progress:
         """Record a finished step; TryLater if another worker took the lease meanwhile."""
@@ -139,6 +154,7 @@ class Ledger:
         return Progress(
             order_id=data["order_id"],
             holder=data["holder"],
+            attempt=int(data.get("attempt", 1)),
             lease_until=datetime.fromisoformat(data["lease_until"]),
             etag=answer["ETag"],
             receipt=data["receipt"],
@@ -218,13 +234,17 @@ class Fulfiller:
         a worker handles at once, a crash can repeat at most one e-mail, as documented. Only
         those two calls: the whole drain of a process passes through it one order at a time."""
 
-    def fulfil_message(self, body: str, message_id: str) -> tuple[OrderPlaced, Outcome]:
-        """One queue message, from whichever consumer: the polling worker or Lambda."""
+    def fulfil_message(
+        self, body: str, message_id: str, attempt: int = 1
+    ) -> tuple[OrderPlaced, Outcome]:
+        """One receive of a queue message (``attempt``: SQS's receive count), from whichever
+        consumer: the polling worker or Lambda."""
         event = parse_event(body)
-        return event, self.fulfil(event, holder=message_id)
+        return event, self.fulfil(event, holder=message_id, attempt=attempt)
 
-    def fulfil(self, event: OrderPlaced, holder: str) -> Outcome:
-        """Do whatever is still undone for the order; ``holder`` names this attempt's message.
+    def fulfil(self, event: OrderPlaced, holder: str, attempt: int = 1) -> Outcome:
+        """Do whatever is still undone for the order; ``holder`` names this attempt's message,
+        ``attempt`` which receive of it this is.
 
         The receipt and the e-mail are made from the order as the orders service keeps it,
         not from the event's copy: an event naming an order that does not exist is poison
@@ -233,7 +253,7 @@ class Fulfiller:
         """
         stored = self._orders.placed_order(event.order.id)
         event = event.model_copy(update={"order": stored})
-        progress = self.ledger.acquire(event.order.id, holder)
+        progress = self.ledger.acquire(event.order.id, holder, attempt)
         confirmed = time.monotonic()
         if progress.done:
             return "already fulfilled"

@@ -10,7 +10,7 @@ import pytest
 from services.contracts.orders import EVENT_TYPE_ATTRIBUTE, OrderPlaced
 from services.fulfillment.consumer import Consumer, Deletions, retry_delay
 from services.fulfillment.dead_letters import DeadLetters
-from services.fulfillment.errors import PoisonMessage, TryLater
+from services.fulfillment.errors import PoisonMessage, Superseded, TryLater
 from services.fulfillment.models import Fulfiller, Outcome, parse_event
 from services.fulfillment.settings import FulfillmentSettings
 from services.orders.settings import OrdersSettings
@@ -224,19 +224,36 @@ def test_a_finished_message_is_deleted_before_its_batch_ends(
     deleted_before_the_last_finished = threading.Event()
     real = fulfiller.fulfil_message
 
-    def last_waits(body: str, message_id: str) -> tuple[OrderPlaced, Outcome]:
+    def last_waits(body: str, message_id: str, attempt: int) -> tuple[OrderPlaced, Outcome]:
         if parse_event(body).order.id == last.order.id:
             for _ in range(200):
                 if calls.get("delete_message_batch"):
                     deleted_before_the_last_finished.set()
                     break
                 time.sleep(0.05)
-        return real(body, message_id)
+        return real(body, message_id, attempt)
 
     monkeypatch.setattr(fulfiller, "fulfil_message", last_waits)
     assert consumer.poll_once() == 2
     assert deleted_before_the_last_finished.is_set(), f"{first.order.id} waited for the batch"
     assert consumer.poll_once() == 0, "both deleted"
+
+
+def test_a_superseded_receive_leaves_its_message_alone(
+    place: Any, fulfiller: Fulfiller, stack_clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later receive holds the message: releasing it would hand it out a third time."""
+    place()
+    consumer = counted_consumer(stack_clients, fulfiller)
+    calls = cast("CountedCalls", consumer._sqs).calls
+
+    def superseded(body: str, message_id: str, attempt: int) -> tuple[OrderPlaced, Outcome]:
+        raise Superseded("receive 2 of this message holds the order")
+
+    monkeypatch.setattr(fulfiller, "fulfil_message", superseded)
+    assert consumer.poll_once() == 1
+    assert not calls.get("change_message_visibility"), calls
+    assert not calls.get("delete_message_batch"), calls
 
 
 def concurrent_consumer(stack_clients: dict[str, Any], fulfiller: Fulfiller) -> Consumer:
@@ -250,9 +267,9 @@ def test_the_orders_of_a_batch_are_fulfilled_concurrently(
     meet = threading.Barrier(3, timeout=20)
     real = fulfiller.fulfil_message
 
-    def after_the_others(body: str, message_id: str) -> tuple[OrderPlaced, Outcome]:
+    def after_the_others(body: str, message_id: str, attempt: int) -> tuple[OrderPlaced, Outcome]:
         meet.wait()
-        return real(body, message_id)
+        return real(body, message_id, attempt)
 
     monkeypatch.setattr(fulfiller, "fulfil_message", after_the_others)
     consumer = concurrent_consumer(stack_clients, fulfiller)
@@ -271,10 +288,10 @@ def test_only_finished_messages_are_deleted(
     unfinished = events[1].order.id
     real = fulfiller.fulfil_message
 
-    def not_that_one(body: str, message_id: str) -> tuple[OrderPlaced, Outcome]:
+    def not_that_one(body: str, message_id: str, attempt: int) -> tuple[OrderPlaced, Outcome]:
         if parse_event(body).order.id == unfinished:
             raise TryLater("the orders service is busy")
-        return real(body, message_id)
+        return real(body, message_id, attempt)
 
     monkeypatch.setattr(fulfiller, "fulfil_message", not_that_one)
     consumer = concurrent_consumer(stack_clients, fulfiller)

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.fulfillment import models
-from services.fulfillment.errors import PoisonMessage, TryLater
+from services.fulfillment.errors import PoisonMessage, Superseded, TryLater
 from services.fulfillment.models import Fulfiller, Ledger, receipt_key
 from services.fulfillment.settings import FulfillmentSettings
 from tests.services.fulfillment.conftest import new_fulfiller, sent_emails
@@ -106,6 +106,24 @@ def test_a_worker_paused_while_its_message_was_taken_over_sends_nothing(
         assert other_worker.fulfil(event, holder="message-1") == "fulfilled"  # redelivered
     a.join(20)
     assert isinstance(outcome[0], TryLater), outcome
+    assert len(sent_emails("ada@example.com")) == 1
+
+
+def test_a_receive_resumed_after_a_later_one_took_its_order_sends_nothing(
+    fulfiller: Fulfiller, place: Any, orders: TestClient, stack_clients: dict[str, Any]
+) -> None:
+    """Worker A's process paused between receiving the message and taking the lease, past
+    the visibility timeout; SQS handed the message to worker B (its second receive), which
+    took the lease and is about to send the e-mail. A, resumed, takes nothing back."""
+    event = place()
+    ledger = Ledger(stack_clients["s3"], BUCKET, lease=timedelta(minutes=5))
+    ledger.acquire(event.order.id, "message-1", attempt=2)  # B holds it
+    with pytest.raises(Superseded):
+        fulfiller.fulfil(event, holder="message-1", attempt=1)  # A, resumed
+    assert sent_emails("ada@example.com") == []
+    assert ledger.read(event.order.id).attempt == 2
+    # B, or any later receive if B died, goes on at once.
+    assert new_fulfiller(stack_clients, orders).fulfil(event, "message-1", 3) == "fulfilled"
     assert len(sent_emails("ada@example.com")) == 1
 
 
