@@ -1,6 +1,7 @@
 """Fixes for Moto's hot paths, for the one Moto version they were written for.
 
-Each module patches one service and says in its docstring what was slow, why,
+Each module patches one service (``serialize``: the response serializer all
+services share) and says in its docstring what was slow, why,
 and what the patch changes; each is small enough to be proposed to Moto as is.
 A patch replaces a function of Moto's by a version of it that behaves the same
 but does less work, so it is only valid for the exact version it was read
@@ -25,7 +26,11 @@ from durable_moto.patches import core
 PINNED_MOTO = "5.2.5"
 """The version in moto/requirements.lock; a test keeps the two equal."""
 
-SERVICE_PATCHES = {"moto.dynamodb.models": "dynamodb", "moto.sqs.models": "sqs"}
+SERVICE_PATCHES = {
+    "moto.core.serialize": "serialize",
+    "moto.dynamodb.models": "dynamodb",
+    "moto.sqs.models": "sqs",
+}
 """Moto's module -> the patch (``durable_moto.patches.<name>``) applied once it is imported."""
 
 _applied = False
