@@ -53,3 +53,50 @@ def test_state_first_built_by_a_read_is_rebuilt_the_same(new_server: Any) -> Non
 
     server.start()  # after kill -9: rebuilt from the journal alone
     assert _view(server, made) == answered
+
+
+def _managed_key(server: DurableServer) -> dict[str, Any]:
+    kms = server.client("kms")
+    return {
+        "key": kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"],
+        "aliases": kms.list_aliases()["Aliases"],
+    }
+
+
+def test_an_aws_managed_key_a_read_made_is_the_same_after_a_restart(new_server: Any) -> None:
+    """Moto makes ``alias/aws/s3``'s key when a request first names it: here a read, and
+    an Encrypt (also a read) hands out a ciphertext only that key decrypts."""
+    server: DurableServer = new_server("data")
+    server.start()
+    kms = server.client("kms")
+    kms.create_key(Description="another key, before it")
+    sealed = kms.encrypt(KeyId="alias/aws/s3", Plaintext=b"kept")["CiphertextBlob"]
+    answered = _managed_key(server)
+    server.client("kms").create_key(Description="another key, after it")
+    server.kill()
+
+    server.start()  # after kill -9: rebuilt from the journal alone
+    assert _managed_key(server) == answered
+    assert server.client("kms").decrypt(CiphertextBlob=sealed)["Plaintext"] == b"kept"
+
+    server.compact()
+    server.kill()
+    server.start()  # from the snapshot
+    assert _managed_key(server) == answered
+    assert server.client("kms").decrypt(CiphertextBlob=sealed)["Plaintext"] == b"kept"
+
+
+def test_a_backend_a_read_built_keeps_its_time_after_a_restart(new_server: Any) -> None:
+    """EventBridge's default event bus is made with its region's backend, stamped with
+    the time of the request that first needed it: here a read."""
+    server: DurableServer = new_server("data")
+    server.start()
+    events = server.client("events", region="eu-west-2")
+    answered = events.describe_event_bus()
+    events.put_rule(Name="after-the-read", ScheduleExpression="rate(1 hour)")
+    server.kill()
+
+    server.start()
+    rebuilt = server.client("events", region="eu-west-2").describe_event_bus()
+    for field in ("Arn", "CreationTime", "LastModifiedTime"):
+        assert rebuilt[field] == answered[field]

@@ -4,7 +4,8 @@ For every request that can change state (see ``classify``), under the store's
 lock: seed the random sources, let Moto execute it, append the record to the
 journal (fsynced with ``always``), and only then send the response. An
 acknowledged write is a journaled write. Reads run under the same lock so they
-never draw from a generator a write has just seeded.
+never draw from a generator a write has just seeded; a read that turns out to
+build state (``first_use``) is journaled too.
 """
 
 import io
@@ -18,6 +19,7 @@ from werkzeug.wsgi import get_input_stream
 
 from durable_moto import classify, determinism, effects, first_use, longpoll, wsgi
 from durable_moto.admin import ADMIN_PREFIX, Admin
+from durable_moto.journal import JournalWriter
 from durable_moto.records import Record
 from durable_moto.snapshot import SnapshotError
 from durable_moto.store import DurableStore
@@ -96,11 +98,10 @@ class DurableApp:
                 if path_is_reset(environ):
                     self._compact_after_reset()
             else:
-                environ["wsgi.input"] = io.BytesIO(body)
-                response = wsgi.call(self.moto_app, environ)
-                # A read may show writes whose fsync is still under way: it is answered
-                # only once they are on disk, so no reader sees a write that fails.
-                written = self.store.written_so_far()
+                try:
+                    response, written = self._read(environ, body)
+                except OSError:
+                    return _not_persisted(self.store)
         try:
             self.store.make_durable(written)
         except OSError:
@@ -109,6 +110,30 @@ class DurableApp:
             with self._changed:
                 self._changed.notify_all()  # wake long polls: a message may have arrived
         return response
+
+    def _read(
+        self, environ: dict[str, Any], body: bytes
+    ) -> tuple[wsgi.Response, tuple[JournalWriter, int]]:
+        """Run a read, journaled after all if it built what Moto builds on first use.
+
+        Such a read (a DescribeKey of ``alias/aws/s3``, the first ListEventBuses
+        of a region) built it with the clock stopped at the time its record
+        keeps (``first_use``), so replay builds it again as it was. While writes
+        are refused after a failed write (``write_failure``) it is not journaled:
+        reads go on, and what it built is built again after the restart.
+
+        OSError: its record could not be written (undone as a write is).
+        """
+        arrived = dict(environ)  # Moto edits the environ it runs with
+        environ["wsgi.input"] = io.BytesIO(body)
+        with first_use.watching() as built:
+            response = wsgi.call(self.moto_app, environ)
+        if built.at is None or self.store.write_failure:
+            # A read may show writes whose fsync is still under way: it is answered
+            # only once they are on disk, so no reader sees a write that fails.
+            return response, self.store.written_so_far()
+        record = Record.from_environ(arrived, body, determinism.new_seed(), built.at)
+        return response, self.store.append(record)
 
     def _compact_after_reset(self) -> None:
         """The journal before a reset is dead weight: snapshot the empty state.

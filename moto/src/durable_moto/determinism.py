@@ -149,12 +149,19 @@ def running(seed: int, timestamp: float) -> Iterator[list[bytes]]:
 
     Yields the list that collects the private keys generated meanwhile.
     """
+    with stopped(timestamp), _seeded(seed) as keys:
+        yield keys
+
+
+@contextmanager
+def stopped(timestamp: float) -> Iterator[None]:
+    """The clock stopped at ``timestamp``, for every thread, until exit."""
     # Imported here, not at start-up: time_machine imports pytest when it is installed,
     # which doubled a fresh server's start; only a write needs the clock stopped.
     import time_machine
 
-    with time_machine.travel(timestamp, tick=False), _seeded(seed) as keys:
-        yield keys
+    with time_machine.travel(timestamp, tick=False):
+        yield
 
 
 @contextmanager

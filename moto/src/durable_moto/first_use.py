@@ -7,7 +7,10 @@ generators as it does:
   endpoint names at import);
 * a service's backends for an account, on the first request naming it;
 * a service's backend for a region, on the first request to that region (EC2's
-  default VPC, subnets and security groups, with random ids).
+  default VPC, subnets and security groups, with random ids; EventBridge's
+  default event bus, with its creation time);
+* KMS's AWS managed keys (``alias/aws/s3`` and the like), on the first request
+  naming one, a DescribeKey or an Encrypt as well as a write.
 
 The request that first needs it may be a read, which is not journaled. Live, a
 DescribeVpcs built EC2's backend with ids from whatever state the generators
@@ -17,12 +20,27 @@ after a DescribeVpcs, or a certificate requested after a ListCertificates, had
 another id or serial after a restart than the one acknowledged.
 
 So each is built from generators seeded by its name alone (module; service,
-account and region), and the running request's generators are left as they
-were (``determinism.aside``): the same ids live and on replay, however the
-first use came about. Their times are not fixed: a backend first built by a
-read carries the read's time, on replay the first write's.
+account and region; key alias), and the running request's generators are left
+as they were (``determinism.aside``): the same ids live and on replay, however
+the first use came about.
+
+Times are another matter: a backend or a key a read builds carries the read's
+time, and nothing but the read knows it (an AWS managed key made by a
+DescribeKey and never written to again would not even exist after a restart,
+and data encrypted under it could not be decrypted). So a read is ``watching``:
+what it builds is built with the clock stopped at the time of its first build,
+and the read is then journaled with that time (``app``), so replay builds it
+again at the same moment. Modules are not watched: what their code draws comes
+out the same aside, and no snapshot keeps them (each restart imports them again,
+which would journal the first read of every service after every restart).
 """
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from moto.core.base_backend import AccountSpecificBackend, BackendDict
@@ -30,8 +48,16 @@ from moto.core.base_backend import AccountSpecificBackend, BackendDict
 from durable_moto import determinism, import_hooks
 
 _installed = False
+_local = threading.local()
 _account_backends = BackendDict._create_account_specific_backend
 _region_backend = AccountSpecificBackend.__getitem__
+
+
+@dataclass
+class Watch:
+    """What a request that is not journaled built: ``at``, the time it built it at, if it did."""
+
+    at: float | None = None
 
 
 def install() -> None:
@@ -41,19 +67,62 @@ def install() -> None:
         import_hooks.around_imports("moto", lambda name: determinism.aside(f"import {name}"))
         BackendDict._create_account_specific_backend = _build_account_backends  # type: ignore[method-assign, assignment]
         AccountSpecificBackend.__getitem__ = _build_region_backend  # type: ignore[method-assign]
+        import_hooks.after_import("moto.kms.models", _build_managed_keys_aside)
         _installed = True
+
+
+@contextmanager
+def watching() -> Iterator[Watch]:
+    """Note whether the request this thread runs until exit builds anything, and when."""
+    watch = Watch()
+    _local.watch = watch
+    try:
+        yield watch
+    finally:
+        _local.watch = None
+
+
+@contextmanager
+def _building(name: str) -> Iterator[None]:
+    """Build ``name`` aside; in a watched request, at the time of its first build."""
+    with determinism.aside(name), _clock():
+        yield
+
+
+def _clock() -> AbstractContextManager[None]:
+    """A journaled request's clock is already stopped at its record's time; a watched one's
+    is stopped here, at the time it first builds something, which its record will keep."""
+    watch: Watch | None = getattr(_local, "watch", None)
+    if watch is None:
+        return nullcontext()
+    if watch.at is None:
+        watch.at = time.time()
+    return determinism.stopped(watch.at)
 
 
 def _build_account_backends(backends: BackendDict[Any], account_id: str) -> None:
     if dict.__contains__(backends, account_id):
         _account_backends(backends, account_id)  # only records the dict as in use
         return
-    with determinism.aside(f"backends {backends.service_name} {account_id}"):
+    with _building(f"backends {backends.service_name} {account_id}"):
         _account_backends(backends, account_id)
 
 
 def _build_region_backend(backends: AccountSpecificBackend[Any], region_name: str) -> Any:
     if dict.__contains__(backends, "aws" if region_name == "global" else region_name):
         return _region_backend(backends, region_name)
-    with determinism.aside(f"backend {backends.service_name} {backends.account_id} {region_name}"):
+    with _building(f"backend {backends.service_name} {backends.account_id} {region_name}"):
         return _region_backend(backends, region_name)
+
+
+def _build_managed_keys_aside(models: ModuleType) -> None:
+    generate = models.KmsBackend._generate_default_keys
+    reserved = models.RESERVED_ALIASES
+
+    def generate_aside(backend: Any, alias_name: str) -> str | None:
+        if alias_name not in reserved:
+            return generate(backend, alias_name)  # type: ignore[no-any-return]
+        with _building(f"kms key {backend.account_id} {backend.region_name} {alias_name}"):
+            return generate(backend, alias_name)  # type: ignore[no-any-return]
+
+    models.KmsBackend._generate_default_keys = generate_aside
