@@ -23,6 +23,26 @@ from durable_moto import runfiles
 from durable_moto.config import DurableConfig
 
 DEFAULT_URL = "http://127.0.0.1:4566"
+HASH_SEED = "0"
+"""The server's ``PYTHONHASHSEED``, the same in every process that ever serves a data directory."""
+
+
+def _with_fixed_hashing(argv: list[str]) -> None:
+    """Run the server again with ``PYTHONHASHSEED`` fixed, unless it already is.
+
+    Python salts the hashes of strings per process, and a set of strings iterates
+    in hash order. Moto keeps some state in such sets and answers in their order
+    (an EBS snapshot's permitted accounts), so a restart, replaying the same
+    journal in a process with another salt, answered a list in another order
+    than the one acknowledged. The hash seed can only be set before Python
+    starts: the command starts itself again (same process id), before it has
+    imported anything of weight. Hash flooding, what the salt guards against,
+    is no concern for an emulator on a developer's machine.
+    """
+    if os.environ.get("PYTHONHASHSEED") != HASH_SEED:
+        command = [sys.executable, "-m", "durable_moto", *argv]
+        env = os.environ | {"PYTHONHASHSEED": HASH_SEED}
+        os.execve(sys.executable, command, env)  # noqa: S606 - this very command, again
 
 
 def _target(args: argparse.Namespace) -> tuple[str, str | None]:
@@ -97,9 +117,11 @@ def main(argv: list[str] | None = None) -> int:
         where.add_argument("--data-dir", type=Path, help="talk to the server of this directory")
         if name in ("export", "import"):
             sub.add_argument("file", type=Path)
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(arguments)
 
     if args.command == "serve":
+        _with_fixed_hashing(arguments)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         config = DurableConfig.from_env(
             data_dir=args.data_dir,
