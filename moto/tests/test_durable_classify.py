@@ -17,7 +17,7 @@ import botocore.serialize
 import botocore.session
 import pytest
 
-from durable_harness import DurableServer
+from durable_harness import DurableServer, create_table
 from durable_moto.classify import is_mutating
 from scenarios import SCENARIOS
 
@@ -28,6 +28,8 @@ MUTATE_DESPITE_NAME = {
     ("sts", "GetFederationToken"): "Moto keeps the issued credentials",
     ("kinesis", "GetShardIterator"): "the iterator must stay valid after a restart",
     ("stepfunctions", "GetActivityTask"): "hands out a task token (when in doubt, journal)",
+    ("dynamodbstreams", "GetShardIterator"): "Moto keeps the iterator it hands out",
+    ("dynamodbstreams", "GetRecords"): "Moto keeps the NextShardIterator it hands out",
 }
 
 READ_DESPITE_NAME = {
@@ -123,7 +125,7 @@ def test_the_matrix_services_are_all_walked() -> None:
     assert len(matrix_services()) >= 24
 
 
-@pytest.mark.parametrize("service", matrix_services())
+@pytest.mark.parametrize("service", [*matrix_services(), "dynamodbstreams"])
 def test_every_operation_is_classified_as_decided(service: str) -> None:
     model = service_model(service)
     wrong = []
@@ -189,3 +191,29 @@ def test_validate_template_and_cbor_reads_leave_the_journal_alone(server: Durabl
         Namespace="shop", MetricData=[{"MetricName": "orders", "Value": 1.0}]
     )
     assert server.status()["journal"]["records"] == before + 1
+
+
+def test_a_stream_iterator_get_records_handed_out_still_reads_after_a_restart(
+    server: DurableServer,
+) -> None:
+    """A stream consumer polls with the NextShardIterator of its last GetRecords."""
+    db = create_table(server, "t-streamed")
+    db.update_table(
+        TableName="t-streamed",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+    )
+    db.put_item(TableName="t-streamed", Item={"k": {"S": "before"}})
+    streams = server.client("dynamodbstreams")
+    stream = streams.list_streams(TableName="t-streamed")["Streams"][0]["StreamArn"]
+    shard = streams.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"][0]
+    first = streams.get_shard_iterator(
+        StreamArn=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    polled = streams.get_records(ShardIterator=first)
+    assert [record["dynamodb"]["Keys"] for record in polled["Records"]] == [{"k": {"S": "before"}}]
+    db.put_item(TableName="t-streamed", Item={"k": {"S": "after"}})
+    server.kill()
+
+    server.start()
+    again = server.client("dynamodbstreams").get_records(ShardIterator=polled["NextShardIterator"])
+    assert [record["dynamodb"]["Keys"] for record in again["Records"]] == [{"k": {"S": "after"}}]

@@ -6,8 +6,10 @@ the rule is conservative: only operations that are reads by name (Get*,
 List*, Describe*, Query, Scan, BatchGet*, Head*), the few read-only operations
 named otherwise (``READ_ONLY``), and plain GET/HEAD/OPTIONS on REST services
 skip the journal; everything else, ``ReceiveMessage`` included (receipt
-handles, receive counts), is journaled. ``moto/tests/test_durable_classify.py``
-checks the outcome for every operation of the services the matrix covers.
+handles, receive counts), is journaled, and so are the reads by name that Moto
+stores something for (``MUTATING_READS``, ``MUTATING_TARGETS``).
+``moto/tests/test_durable_classify.py`` checks the outcome for every operation
+of the services the matrix covers.
 """
 
 import json
@@ -30,6 +32,12 @@ MUTATING_READS = frozenset(
         "GetActivityTask",
     }
 )
+
+# Named like reads in one service only, where Moto stores what they answer: DynamoDB
+# Streams' GetRecords keeps the NextShardIterator it hands out (a consumer polls with
+# it across a restart), while Kinesis's GetRecords encodes its position in the
+# iterator itself and stays a read.
+MUTATING_TARGETS = frozenset({"DynamoDBStreams_20120810.GetRecords"})
 
 # Not named like reads, but Moto changes nothing when they run: validation,
 # simulation, searches and KMS's cryptographic operations (key material is
@@ -116,7 +124,7 @@ def is_mutating(environ: dict[str, object], body: bytes) -> bool:
     operation = operation_name(environ, body)
     if operation is None:
         return method not in ("GET", "HEAD", "OPTIONS")
-    if operation in MUTATING_READS:
+    if operation in MUTATING_READS or environ.get("HTTP_X_AMZ_TARGET") in MUTATING_TARGETS:
         return True
     if operation in READ_ONLY:
         return False
