@@ -5,7 +5,7 @@ lock: seed the random sources, let Moto execute it, append the record to the
 journal (fsynced with ``always``), and only then send the response. An
 acknowledged write is a journaled write. Reads run under the same lock so they
 never draw from a generator a write has just seeded; a read that turns out to
-build state (``first_use``) is journaled too.
+change state (``watch``) is journaled too.
 """
 
 import io
@@ -17,7 +17,7 @@ from typing import Any
 
 from werkzeug.wsgi import get_input_stream
 
-from durable_moto import classify, determinism, effects, first_use, longpoll, wsgi
+from durable_moto import classify, determinism, effects, first_use, longpoll, progress, watch, wsgi
 from durable_moto.admin import ADMIN_PREFIX, Admin
 from durable_moto.journal import JournalWriter
 from durable_moto.records import Record
@@ -25,6 +25,8 @@ from durable_moto.snapshot import SnapshotError
 from durable_moto.store import DurableStore
 
 RESET_PATH = "/moto-api/reset"
+MOTO_API = "/moto-api/"
+"""Moto's own API: its reads (the readiness check, the dashboard) change no service's state."""
 logger = logging.getLogger("durable_moto")
 
 
@@ -36,6 +38,7 @@ class DurableApp:
         self._changed = threading.Condition()
         determinism.install()
         first_use.install()
+        progress.install()
         effects.install()
 
     def reset_moto(self) -> None:
@@ -114,25 +117,27 @@ class DurableApp:
     def _read(
         self, environ: dict[str, Any], body: bytes
     ) -> tuple[wsgi.Response, tuple[JournalWriter, int]]:
-        """Run a read, journaled after all if it built what Moto builds on first use.
+        """Run a read, journaled after all if it changed state (``watch``).
 
-        Such a read (a DescribeKey of ``alias/aws/s3``, the first ListEventBuses
-        of a region) built it with the clock stopped at the time its record
-        keeps (``first_use``), so replay builds it again as it was. While writes
-        are refused after a failed write (``write_failure``) it is not journaled:
-        reads go on, and what it built is built again after the restart.
+        While writes are refused after a failed write (``write_failure``) such a
+        read is not journaled: reads go on, and what it changed is changed
+        again after the restart.
 
         OSError: its record could not be written (undone as a write is).
         """
-        arrived = dict(environ)  # Moto edits the environ it runs with
         environ["wsgi.input"] = io.BytesIO(body)
-        with first_use.watching() as built:
+        if str(environ.get("PATH_INFO", "")).startswith(MOTO_API):
+            # Not watched: a fresh server's first answer, the readiness check, need
+            # not wait for the clock-stopping code to import (0.3 s with pytest).
+            return wsgi.call(self.moto_app, environ), self.store.written_so_far()
+        arrived = dict(environ)  # Moto edits the environ it runs with
+        with watch.watching() as read:
             response = wsgi.call(self.moto_app, environ)
-        if built.at is None or self.store.write_failure:
+        if not read.changed or self.store.write_failure:
             # A read may show writes whose fsync is still under way: it is answered
             # only once they are on disk, so no reader sees a write that fails.
             return response, self.store.written_so_far()
-        record = Record.from_environ(arrived, body, determinism.new_seed(), built.at)
+        record = Record.from_environ(arrived, body, determinism.new_seed(), read.at)
         return response, self.store.append(record)
 
     def _compact_after_reset(self) -> None:

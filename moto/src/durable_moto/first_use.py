@@ -27,37 +27,25 @@ the first use came about.
 Times are another matter: a backend or a key a read builds carries the read's
 time, and nothing but the read knows it (an AWS managed key made by a
 DescribeKey and never written to again would not even exist after a restart,
-and data encrypted under it could not be decrypted). So a read is ``watching``:
-what it builds is built with the clock stopped at the time of its first build,
-and the read is then journaled with that time (``app``), so replay builds it
-again at the same moment. Modules are not watched: what their code draws comes
-out the same aside, and no snapshot keeps them (each restart imports them again,
-which would journal the first read of every service after every restart).
+and data encrypted under it could not be decrypted). So each is built
+``watch.changing``: a read that builds one is journaled, with the time it built
+it at. Modules are not: what their code draws comes out the same aside, and no
+snapshot keeps them (each restart imports them again, which would journal the
+first read of every service after every restart).
 """
 
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
 from moto.core.base_backend import AccountSpecificBackend, BackendDict
 
-from durable_moto import determinism, import_hooks
+from durable_moto import determinism, import_hooks, watch
 
 _installed = False
-_local = threading.local()
 _account_backends = BackendDict._create_account_specific_backend
 _region_backend = AccountSpecificBackend.__getitem__
-
-
-@dataclass
-class Watch:
-    """What a request that is not journaled built: ``at``, the time it built it at, if it did."""
-
-    at: float | None = None
 
 
 def install() -> None:
@@ -72,32 +60,9 @@ def install() -> None:
 
 
 @contextmanager
-def watching() -> Iterator[Watch]:
-    """Note whether the request this thread runs until exit builds anything, and when."""
-    watch = Watch()
-    _local.watch = watch
-    try:
-        yield watch
-    finally:
-        _local.watch = None
-
-
-@contextmanager
 def _building(name: str) -> Iterator[None]:
-    """Build ``name`` aside; in a watched request, at the time of its first build."""
-    with determinism.aside(name), _clock():
+    with determinism.aside(name), watch.changing():
         yield
-
-
-def _clock() -> AbstractContextManager[None]:
-    """A journaled request's clock is already stopped at its record's time; a watched one's
-    is stopped here, at the time it first builds something, which its record will keep."""
-    watch: Watch | None = getattr(_local, "watch", None)
-    if watch is None:
-        return nullcontext()
-    if watch.at is None:
-        watch.at = time.time()
-    return determinism.stopped(watch.at)
 
 
 def _build_account_backends(backends: BackendDict[Any], account_id: str) -> None:
