@@ -103,6 +103,19 @@ def _dumps(key: str, obj: Any) -> bytes:
     return buffer.getvalue()
 
 
+SETTINGS = (
+    "moto.core.config:default_user_config",
+    "moto.moto_api:state_manager",
+    "moto.moto_api._internal.models:moto_api_backend",
+)
+"""Moto's settings, kept outside any backend: the config (``POST /moto-api/config``, such as
+Step Functions' ``execute_state_machine``), the state manager's transitions
+(``/moto-api/state-manager/set-transition``) and the proxy's passthrough list. The
+requests that set them are journaled, but a snapshot replaces the journal before it: a
+snapshot without them, as every clean stop writes one, lost them. Moto's reset keeps
+them, so a snapshot keeps them too."""
+
+
 def snapshot_name(segment: int) -> str:
     return f"snapshot-{segment:08d}.dms"
 
@@ -148,6 +161,11 @@ def encode_state(
                 pickled[key] = _dumps(key, dict(backend))
             except Exception as error:  # any pickling failure names the service
                 failed[key] = f"{type(error).__name__}: {error}"
+        for key in SETTINGS:
+            module_name, attribute = key.split(":")
+            module = sys.modules.get(module_name)  # one not imported yet holds Moto's defaults
+            if module is not None:
+                pickled[key] = _dumps(key, getattr(module, attribute))
     if failed:
         raise SnapshotError(
             "cannot snapshot " + "; ".join(f"{key} ({why})" for key, why in failed.items())
@@ -223,11 +241,20 @@ def install_state(services: dict[str, bytes]) -> None:
     with gc_paused():
         for key, data in services.items():
             module_name, attribute = key.split(":")
-            live: BackendDict[Any] = getattr(importlib.import_module(module_name), attribute)
+            live = getattr(importlib.import_module(module_name), attribute)
+            loaded = pickle.loads(data)  # noqa: S301 - our own files, see the README
+            if key in SETTINGS:  # objects others hold too, refilled in place as well
+                _refill(live if isinstance(live, dict) else vars(live), loaded)
+                continue
             live.clear()
-            live.update(pickle.loads(data))  # noqa: S301 - our own files, see the README
+            live.update(loaded)
             if live not in BackendDict._instances:  # type: ignore[misc]
                 BackendDict._instances.append(live)  # type: ignore[misc]
+
+
+def _refill(live: dict[str, Any], loaded: Any) -> None:
+    live.clear()
+    live.update(loaded if isinstance(loaded, dict) else vars(loaded))
 
 
 @contextmanager
