@@ -17,7 +17,17 @@ from typing import Any
 
 from werkzeug.wsgi import get_input_stream
 
-from durable_moto import classify, determinism, effects, first_use, longpoll, progress, watch, wsgi
+from durable_moto import (
+    classify,
+    determinism,
+    effects,
+    first_use,
+    longpoll,
+    ordering,
+    progress,
+    watch,
+    wsgi,
+)
 from durable_moto.admin import ADMIN_PREFIX, Admin
 from durable_moto.journal import JournalWriter
 from durable_moto.records import Record
@@ -39,6 +49,7 @@ class DurableApp:
         determinism.install()
         first_use.install()
         progress.install()
+        ordering.install()
         effects.install()
 
     def reset_moto(self) -> None:
