@@ -25,6 +25,7 @@ from durable_moto import (
     longpoll,
     ordering,
     progress,
+    visits,
     watch,
     wsgi,
 )
@@ -50,6 +51,7 @@ class DurableApp:
         first_use.install()
         progress.install()
         ordering.install()
+        visits.install()
         effects.install()
 
     def reset_moto(self) -> None:

@@ -2,11 +2,12 @@
 
 Reads are not journaled (``classify``), yet a few change what Moto holds while
 they run, in ways no name gives away: the first request to need a region's
-backend or a KMS managed key builds it (``first_use``), and a Describe moves on
-the modelled progress of what it describes (``progress``). Nothing but the read
+backend or a KMS managed key builds it (``first_use``), a Describe moves on the
+modelled progress of what it describes (``progress``), and a request signed with
+a key Moto issued notes the key's last use (``visits``). Nothing but the read
 knew it happened, so a restart rebuilt something else: a key that did not exist
 any more, a default event bus with another creation time, a cluster back to
-``creating``.
+``creating``, a key last used long before.
 
 So a read runs as a write does, with the clock stopped at the time it arrived
 (``watching``), and what may change state runs ``changing``, which notes it when
