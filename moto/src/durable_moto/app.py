@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from werkzeug.wsgi import get_input_stream
@@ -62,12 +63,14 @@ class DurableApp:
         wsgi.call(self.moto_app, environ)
 
     def replay(self, record: Record) -> None:
-        """Execute a journaled request again, exactly as it first ran."""
+        """Execute a journaled request again, exactly as it first ran (failing, if it did)."""
         with (
             determinism.replaying(record.seed, record.timestamp, record.keys),
             effects.replaying(record.effects),
         ):
-            wsgi.call(self.moto_app, wsgi.environ_for(record))
+            _, failed = _call_moto(self.moto_app, wsgi.environ_for(record), quiet=True)
+        if failed and not record.failed:
+            raise RuntimeError(f"{record.summary} failed on replay, not live: {failed}")
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -106,7 +109,7 @@ class DurableApp:
                 if self.store.write_failure:
                     return wsgi.plain(503, f"durable-moto: {self.store.write_failure}")
                 record = Record.from_environ(environ, body, determinism.new_seed(), time.time())
-                response = self._run_seeded(record)
+                response, record = self._run_seeded(record)
                 try:
                     written = self.store.append(record)
                 except OSError:
@@ -145,13 +148,13 @@ class DurableApp:
             return wsgi.call(self.moto_app, environ), self.store.written_so_far()
         arrived = dict(environ)  # Moto edits the environ it runs with
         with watch.watching() as read:
-            response = wsgi.call(self.moto_app, environ)
+            response, failed = _call_moto(self.moto_app, environ)
         if not read.changed or self.store.write_failure:
             # A read may show writes whose fsync is still under way: it is answered
             # only once they are on disk, so no reader sees a write that fails.
             return response, self.store.written_so_far()
         record = Record.from_environ(arrived, body, determinism.new_seed(), read.at)
-        return response, self.store.append(record)
+        return response, self.store.append(replace(record, failed=failed))
 
     def _compact_after_reset(self) -> None:
         """The journal before a reset is dead weight: snapshot the empty state.
@@ -164,18 +167,44 @@ class DurableApp:
         except (SnapshotError, OSError) as error:
             logger.error("snapshot after a reset failed, the journal keeps the reset: %s", error)
 
-    def _run_seeded(self, record: Record) -> wsgi.Response:
-        """Run it exactly as a replay will: from the record, with its seed and its time."""
+    def _run_seeded(self, record: Record) -> tuple[wsgi.Response, Record]:
+        """Run it exactly as a replay will: from the record, with its seed and its time.
+
+        Returns the response and the record to journal: marked ``failed`` when Moto
+        failed half-way (see ``_call_moto``).
+        """
         started = time.perf_counter()
         with (
             determinism.running(record.seed, record.timestamp) as keys,
             effects.recording() as outside,
         ):
-            response = wsgi.call(self.moto_app, wsgi.environ_for(record))
+            response, failed = _call_moto(self.moto_app, wsgi.environ_for(record))
         self.store.replay_cost.add(time.perf_counter() - started)  # what its replay will cost
         record.keys.extend(keys)
         record.effects.extend(outside)
-        return response
+        return response, replace(record, failed=failed)
+
+
+def _call_moto(
+    moto_app: wsgi.WsgiApp, environ: dict[str, Any], *, quiet: bool = False
+) -> tuple[wsgi.Response, str | None]:
+    """Moto's response, and why it failed half-way if it did.
+
+    An exception that escapes Moto (a bug of its own) is answered 500, and the
+    request is journaled all the same: what Moto changed before it failed stays
+    in memory, and later requests may build on it (a queue a failed CreateStack
+    made before the resource it failed on, then a message sent to that queue).
+    Its replay changes the same and fails the same way.
+    """
+    try:
+        return wsgi.call(moto_app, environ), None
+    except Exception as error:
+        failed = f"{type(error).__name__}: {error}"
+        if not quiet:
+            logger.exception(
+                "Moto failed on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+            )
+        return wsgi.problem(500, f"Moto failed on this request: {failed}"), failed
 
 
 def _not_persisted(store: DurableStore) -> wsgi.Response:

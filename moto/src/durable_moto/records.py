@@ -37,6 +37,9 @@ class Record:
     effects: list[dict[str, Any]] = field(default_factory=list)
     """Outcomes of what the request did outside Moto (Lambda runs, outbound HTTP),
     handed back on replay instead of doing it again (see ``effects``)."""
+    failed: str | None = None
+    """Why Moto failed half-way through it (an exception of Moto's own, answered 500):
+    replay lets it fail again, after the same changes."""
 
     @classmethod
     def from_environ(
@@ -61,6 +64,7 @@ class Record:
                 "ts": self.timestamp,
                 "keys": [base64.b64encode(key).decode() for key in self.keys],
                 **({"effects": self.effects} if self.effects else {}),
+                **({"failed": self.failed} if self.failed else {}),
             },
             separators=(",", ":"),
         ).encode()
@@ -73,7 +77,8 @@ class Record:
         body = payload[_META_LEN.size + meta_len :]
         keys = [base64.b64decode(key) for key in meta.get("keys", [])]
         effects = list(meta.get("effects", []))
-        return cls(meta["env"], body, int(meta["seed"]), float(meta["ts"]), keys, effects)
+        seed, timestamp, failed = int(meta["seed"]), float(meta["ts"]), meta.get("failed")
+        return cls(meta["env"], body, seed, timestamp, keys, effects, failed)
 
     @classmethod
     def is_record(cls, payload: bytes) -> bool:
