@@ -19,12 +19,12 @@ from typing import Any
 from werkzeug.wsgi import get_input_stream
 
 from durable_moto import (
+    addresses,
     classify,
     determinism,
     effects,
     first_use,
     longpoll,
-    ordering,
     progress,
     visits,
     watch,
@@ -51,7 +51,7 @@ class DurableApp:
         determinism.install()
         first_use.install()
         progress.install()
-        ordering.install()
+        addresses.install()
         visits.install()
         effects.install()
 
