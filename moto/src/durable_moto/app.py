@@ -26,6 +26,7 @@ from durable_moto import (
     first_use,
     longpoll,
     progress,
+    queued_results,
     visits,
     watch,
     wsgi,
@@ -53,6 +54,7 @@ class DurableApp:
         progress.install()
         addresses.install()
         visits.install()
+        queued_results.install()
         effects.install()
 
     def reset_moto(self) -> None:

@@ -3,8 +3,9 @@
 Reads are not journaled (``classify``), yet a few change what Moto holds while
 they run, in ways no name gives away: the first request to need a region's
 backend or a KMS managed key builds it (``first_use``), a Describe moves on the
-modelled progress of what it describes (``progress``), and a request signed with
-a key Moto issued notes the key's last use (``visits``). Nothing but the read
+modelled progress of what it describes (``progress``), a request signed with a
+key Moto issued notes the key's last use (``visits``), and some take a result a
+test queued (``queued_results``). Nothing but the read
 knew it happened, so a restart rebuilt something else: a key that did not exist
 any more, a default event bus with another creation time, a cluster back to
 ``creating``, a key last used long before.
