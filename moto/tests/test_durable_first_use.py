@@ -100,3 +100,27 @@ def test_a_backend_a_read_built_keeps_its_time_after_a_restart(new_server: Any) 
     rebuilt = server.client("events", region="eu-west-2").describe_event_bus()
     for field in ("Arn", "CreationTime", "LastModifiedTime"):
         assert rebuilt[field] == answered[field]
+
+
+def _endpoint_services(server: DurableServer) -> list[tuple[str, str]]:
+    ec2 = server.client("ec2", region="eu-central-1")
+    services = ec2.describe_vpc_endpoint_services()["ServiceDetails"]
+    return [(service["ServiceName"], service["ServiceId"]) for service in services]
+
+
+def test_vpc_endpoint_services_a_read_listed_keep_their_ids(new_server: Any) -> None:
+    """Moto lists a region's VPC endpoint services, with random ids, once per process."""
+    server: DurableServer = new_server("data")
+    server.start()
+    server.client("sqs", region="eu-central-1").create_queue(QueueName="with-an-endpoint")
+    answered = _endpoint_services(server)
+    assert "com.amazonaws.eu-central-1.sqs" in dict(answered)
+    server.kill()
+
+    server.start()  # after kill -9: rebuilt from the journal alone
+    assert _endpoint_services(server) == answered
+
+    server.compact()
+    server.kill()
+    server.start()  # from the snapshot
+    assert _endpoint_services(server) == answered

@@ -10,7 +10,10 @@ generators as it does:
   default VPC, subnets and security groups, with random ids; EventBridge's
   default event bus, with its creation time);
 * KMS's AWS managed keys (``alias/aws/s3`` and the like), on the first request
-  naming one, a DescribeKey or an Encrypt as well as a write.
+  naming one, a DescribeKey or an Encrypt as well as a write;
+* EC2's default VPC endpoint services of a region, with random service ids, on
+  the first DescribeVpcEndpointServices (kept for the process, outside any
+  backend, so built again after every restart).
 
 The request that first needs it may be a read, which is not journaled. Live, a
 DescribeVpcs built EC2's backend with ids from whatever state the generators
@@ -56,6 +59,7 @@ def install() -> None:
         BackendDict._create_account_specific_backend = _build_account_backends  # type: ignore[method-assign, assignment]
         AccountSpecificBackend.__getitem__ = _build_region_backend  # type: ignore[method-assign]
         import_hooks.after_import("moto.kms.models", _build_managed_keys_aside)
+        import_hooks.after_import("moto.ec2.models.vpcs", _build_endpoint_services_aside)
         _installed = True
 
 
@@ -91,3 +95,16 @@ def _build_managed_keys_aside(models: ModuleType) -> None:
             return generate(backend, alias_name)  # type: ignore[no-any-return]
 
     models.KmsBackend._generate_default_keys = generate_aside
+
+
+def _build_endpoint_services_aside(vpcs: ModuleType) -> None:
+    collect = vpcs.VPCBackend._collect_default_endpoint_services
+    built = vpcs.DEFAULT_VPC_ENDPOINT_SERVICES
+
+    def collect_aside(account_id: str, region: str) -> list[dict[str, str]]:
+        if region in built:
+            return collect(account_id, region)  # type: ignore[no-any-return]
+        with _building(f"vpc endpoint services {region}"):
+            return collect(account_id, region)  # type: ignore[no-any-return]
+
+    vpcs.VPCBackend._collect_default_endpoint_services = staticmethod(collect_aside)
