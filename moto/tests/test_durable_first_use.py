@@ -124,3 +124,30 @@ def test_vpc_endpoint_services_a_read_listed_keep_their_ids(new_server: Any) -> 
     server.kill()
     server.start()  # from the snapshot
     assert _endpoint_services(server) == answered
+
+
+PUBLIC = "/aws/service/global-infrastructure/regions/eu-west-1/longName"
+
+
+def _parameters(server: DurableServer) -> dict[str, Any]:
+    ssm = server.client("ssm")
+    return {
+        "public": ssm.get_parameter(Name=PUBLIC)["Parameter"],
+        "mine": ssm.get_parameter(Name="/mine")["Parameter"],
+    }
+
+
+def test_public_parameters_a_read_loaded_keep_their_time(new_server: Any) -> None:
+    """SSM loads its public parameters when a request first names one: here a read."""
+    server: DurableServer = new_server("data")
+    server.start()
+    ssm = server.client("ssm")
+    for _ in range(2):  # the first reads build backends (and are journaled for that) ...
+        ssm.list_commands()
+    ssm.get_parameter(Name=PUBLIC)  # ... this one only loads the public tree
+    ssm.put_parameter(Name="/mine", Value="made after the read", Type="String")
+    answered = _parameters(server)
+    server.kill()
+
+    server.start()  # after kill -9: rebuilt from the journal alone
+    assert _parameters(server) == answered

@@ -13,7 +13,10 @@ generators as it does:
   naming one, a DescribeKey or an Encrypt as well as a write;
 * EC2's default VPC endpoint services of a region, with random service ids, on
   the first DescribeVpcEndpointServices (kept for the process, outside any
-  backend, so built again after every restart).
+  backend, so built again after every restart);
+* SSM's public parameters (``/aws/service/...``: regions, services, latest
+  AMIs), each tree on the first request naming a path in it, stamped with that
+  request's time and listed after the parameters made before it.
 
 The request that first needs it may be a read, which is not journaled. Live, a
 DescribeVpcs built EC2's backend with ids from whatever state the generators
@@ -37,7 +40,7 @@ snapshot keeps them (each restart imports them again, which would journal the
 first read of every service after every restart).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
@@ -60,6 +63,7 @@ def install() -> None:
         AccountSpecificBackend.__getitem__ = _build_region_backend  # type: ignore[method-assign]
         import_hooks.after_import("moto.kms.models", _build_managed_keys_aside)
         import_hooks.after_import("moto.ec2.models.vpcs", _build_endpoint_services_aside)
+        import_hooks.after_import("moto.ssm.models", _build_public_parameters_aside)
         _installed = True
 
 
@@ -108,3 +112,20 @@ def _build_endpoint_services_aside(vpcs: ModuleType) -> None:
             return collect(account_id, region)  # type: ignore[no-any-return]
 
     vpcs.VPCBackend._collect_default_endpoint_services = staticmethod(collect_aside)
+
+
+def _build_public_parameters_aside(models: ModuleType) -> None:
+    parameters = models.ParameterDict
+    load_amis: Callable[[Any], None] = parameters._load_latest_amis
+    load_tree: Callable[[Any, str], None] = parameters._load_tree_parameters
+
+    def load_amis_aside(loaded: Any) -> None:
+        with _building(f"ssm parameters {loaded.account_id} {loaded.region_name} latest amis"):
+            load_amis(loaded)
+
+    def load_tree_aside(loaded: Any, path: str) -> None:
+        with _building(f"ssm parameters {loaded.account_id} {loaded.region_name} {path}"):
+            load_tree(loaded, path)
+
+    parameters._load_latest_amis = load_amis_aside
+    parameters._load_tree_parameters = load_tree_aside
