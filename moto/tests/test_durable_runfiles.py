@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from durable_harness import DurableServer
-from durable_moto.runfiles import ADDRESS_FILE, TOKEN_FILE, TOKEN_VARIABLE
+from durable_moto.runfiles import ADDRESS_FILE, HASH_SEED_FILE, TOKEN_FILE, TOKEN_VARIABLE
 
 DOCKERFILE = Path(__file__).resolve().parents[1] / "Dockerfile"
 
@@ -59,6 +59,25 @@ def test_the_token_is_private_stable_and_the_address_goes_at_a_clean_stop(tmp_pa
         assert stat.S_IMODE(token.stat().st_mode) == 0o600
     finally:
         server.kill()
+
+
+def test_each_directory_hashes_with_a_secret_seed_of_its_own(new_server: Any) -> None:
+    """A fixed seed keeps hash order across restarts; a public one would let a client
+    compute colliding keys (hash flooding)."""
+    servers: list[DurableServer] = [new_server(name) for name in ("a", "b")]
+    seeds = []
+    for server in servers:
+        server.start()
+        path = server.data_dir / HASH_SEED_FILE
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        seeds.append(path.read_text().strip())
+        assert server.process is not None
+        environ = Path(f"/proc/{server.process.pid}/environ").read_bytes().split(b"\0")
+        assert f"PYTHONHASHSEED={seeds[-1]}".encode() in environ
+    assert seeds[0] != seeds[1]
+    servers[0].kill()
+    servers[0].start()
+    assert (servers[0].data_dir / HASH_SEED_FILE).read_text().strip() == seeds[0]
 
 
 def test_the_cli_finds_the_server_of_its_data_directory(tmp_path: Path) -> None:

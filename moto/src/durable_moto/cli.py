@@ -23,12 +23,10 @@ from durable_moto import runfiles
 from durable_moto.config import DurableConfig
 
 DEFAULT_URL = "http://127.0.0.1:4566"
-HASH_SEED = "0"
-"""The server's ``PYTHONHASHSEED``, the same in every process that ever serves a data directory."""
 
 
-def _with_fixed_hashing(argv: list[str]) -> None:
-    """Run the server again with ``PYTHONHASHSEED`` fixed, unless it already is.
+def _with_fixed_hashing(argv: list[str], config: DurableConfig) -> None:
+    """Run the server again with its data directory's ``PYTHONHASHSEED``, unless it has it.
 
     Python salts the hashes of strings per process, and a set of strings iterates
     in hash order. Moto keeps some state in such sets and answers in their order
@@ -36,12 +34,17 @@ def _with_fixed_hashing(argv: list[str]) -> None:
     journal in a process with another salt, answered a list in another order
     than the one acknowledged. The hash seed can only be set before Python
     starts: the command starts itself again (same process id), before it has
-    imported anything of weight. Hash flooding, what the salt guards against,
-    is no concern for an emulator on a developer's machine.
+    imported anything of weight. The seed is the directory's own secret
+    (``runfiles.hash_seed``), so it does not open the door to hash flooding.
+    Without persistence nothing is rebuilt, and any salt will do.
     """
-    if os.environ.get("PYTHONHASHSEED") != HASH_SEED:
+    if not config.persistence:
+        return
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    seed = runfiles.hash_seed(config.data_dir)
+    if os.environ.get("PYTHONHASHSEED") != seed:
         command = [sys.executable, "-m", "durable_moto", *argv]
-        env = os.environ | {"PYTHONHASHSEED": HASH_SEED}
+        env = os.environ | {"PYTHONHASHSEED": seed}
         os.execve(sys.executable, command, env)  # noqa: S606 - this very command, again
 
 
@@ -121,14 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(arguments)
 
     if args.command == "serve":
-        _with_fixed_hashing(arguments)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         config = DurableConfig.from_env(
             data_dir=args.data_dir,
             fsync=args.fsync,
             recover=args.recover,
             persistence=False if args.no_persistence else None,
         )
+        _with_fixed_hashing(arguments, config)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         from durable_moto.server import serve as run
 
         return run(args.host, args.port, config)

@@ -4,7 +4,9 @@
 --data-dir DIR`` talks to the server of that directory rather than to whatever
 answers on port 4566. ``admin-token`` (mode 0600, created at first start) is the
 credential of the admin endpoints: whoever may read the data directory may
-operate the server, a web page never can.
+operate the server, a web page never can. ``hash-seed`` (mode 0600, created at
+first start) is the ``PYTHONHASHSEED`` every server of the directory runs with
+(see ``cli``).
 """
 
 import json
@@ -16,6 +18,7 @@ from pathlib import Path
 ADDRESS_FILE = "server.json"
 TOKEN_FILE = "admin-token"  # noqa: S105 - a file name, not a secret
 TOKEN_VARIABLE = "DURABLE_MOTO_ADMIN_TOKEN"  # noqa: S105 - a variable name
+HASH_SEED_FILE = "hash-seed"
 
 
 class NoServerError(Exception):
@@ -46,19 +49,32 @@ def admin_token(data_dir: Path | None) -> str | None:
         return from_env
     if data_dir is None:
         return None
-    path = data_dir / TOKEN_FILE
+    _create_secret(data_dir / TOKEN_FILE, secrets.token_urlsafe(32))
+    return read_token(data_dir)
+
+
+def hash_seed(data_dir: Path) -> str:
+    """The directory's hash seed, drawn at its first start: secret, so nobody can
+    compute strings that collide under it (hash flooding, which Python's per-process
+    salt guards against), and the same for every server of the directory."""
+    path = data_dir / HASH_SEED_FILE
+    _create_secret(path, str(secrets.randbelow(2**32 - 1) + 1))
+    return path.read_text().strip()
+
+
+def _create_secret(path: Path, value: str) -> None:
+    """Write ``value`` to ``path`` unless it exists, readable by its owner alone."""
     try:
-        # O_EXCL: two first starts never write two different tokens; 0o600 from birth,
+        # O_EXCL: two first starts never write two different values; 0o600 from birth,
         # so there is no moment at which another local user could read it.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         os.chmod(path, 0o600)  # an older copy or a restored backup may have lost the mode
-        return read_token(data_dir)
+        return
     with os.fdopen(fd, "w") as file:
-        file.write(secrets.token_urlsafe(32) + "\n")
+        file.write(value + "\n")
         file.flush()
         os.fsync(file.fileno())
-    return read_token(data_dir)
 
 
 def read_token(data_dir: Path) -> str:
