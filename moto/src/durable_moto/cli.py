@@ -15,12 +15,14 @@ import json
 import logging
 import os
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from durable_moto import runfiles
 from durable_moto.config import DurableConfig
+
+if TYPE_CHECKING:
+    import urllib.error
 
 DEFAULT_URL = "http://127.0.0.1:4566"
 
@@ -70,6 +72,11 @@ def _target(args: argparse.Namespace) -> tuple[str, str | None]:
 def _call(
     target: tuple[str, str | None], action: str, method: str = "GET", body: bytes | None = None
 ) -> bytes:
+    # Imported here: ``serve`` starts twice (see ``_with_fixed_hashing``) and needs none
+    # of it; urllib.request alone is half of this module's import time.
+    import urllib.error
+    import urllib.request
+
     url, token = target
     if not url.startswith(("http://", "https://")):
         raise SystemExit(f"durable-moto {action}: not an http(s) URL: {url}")
@@ -87,7 +94,7 @@ def _call(
         raise SystemExit(f"durable-moto {action}: cannot reach {url}: {error.reason}") from None
 
 
-def _detail(error: urllib.error.HTTPError) -> str:
+def _detail(error: "urllib.error.HTTPError") -> str:
     text = error.read().decode(errors="replace")
     try:
         return str(json.loads(text)["detail"])
