@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -199,3 +200,17 @@ def create_table(server: DurableServer, name: str = "t") -> Any:
         KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
     )
     return db
+
+
+def assert_kept_after_restarts(
+    server: DurableServer, read: Callable[[DurableServer], Any], answered: Any
+) -> None:
+    """``read(server)`` still answers ``answered`` after kill -9 and a start from the journal
+    alone, then after a snapshot, kill -9 and a start from the snapshot."""
+    server.kill()
+    server.start()
+    assert read(server) == answered
+    server.compact()
+    server.kill()
+    server.start()
+    assert read(server) == answered

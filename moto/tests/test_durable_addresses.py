@@ -10,7 +10,7 @@ address: its ARN changed at every restart.
 
 from typing import Any
 
-from durable_harness import DurableServer
+from durable_harness import DurableServer, assert_kept_after_restarts
 
 GROUPS = ["admins", "buyers", "sellers", "staff", "ops", "auditors"]
 PASSWORD = "Passw0rd!!"
@@ -100,12 +100,4 @@ def test_a_listeners_default_rule_keeps_its_arn_after_restarts(new_server: Any) 
         ],
     )
     answered = _default_rule(server)
-    server.kill()
-
-    server.start()  # after kill -9: rebuilt from the journal alone
-    assert _default_rule(server) == answered
-
-    server.compact()
-    server.kill()
-    server.start()  # from the snapshot
-    assert _default_rule(server) == answered
+    assert_kept_after_restarts(server, _default_rule, answered)

@@ -8,7 +8,7 @@ certificate's serial, a VPC's id, a cluster's endpoint.
 
 from typing import Any
 
-from durable_harness import DurableServer
+from durable_harness import DurableServer, assert_kept_after_restarts
 
 
 def _first_read_then_writes(server: DurableServer) -> dict[str, Any]:
@@ -115,15 +115,7 @@ def test_vpc_endpoint_services_a_read_listed_keep_their_ids(new_server: Any) -> 
     server.client("sqs", region="eu-central-1").create_queue(QueueName="with-an-endpoint")
     answered = _endpoint_services(server)
     assert "com.amazonaws.eu-central-1.sqs" in dict(answered)
-    server.kill()
-
-    server.start()  # after kill -9: rebuilt from the journal alone
-    assert _endpoint_services(server) == answered
-
-    server.compact()
-    server.kill()
-    server.start()  # from the snapshot
-    assert _endpoint_services(server) == answered
+    assert_kept_after_restarts(server, _endpoint_services, answered)
 
 
 PUBLIC = "/aws/service/global-infrastructure/regions/eu-west-1/longName"

@@ -52,6 +52,17 @@ def test_a_module_already_imported_is_hooked_at_once(package: str) -> None:
     assert seen == [models]
 
 
+def test_a_hook_registered_again_runs_once(package: str) -> None:
+    """Installers register their hooks each time a server app is built (tests build many)."""
+    seen: list[ModuleType] = []
+    hook = seen.append
+    import_hooks.after_import(f"{package}.models", hook)
+    import_hooks.after_import(f"{package}.models", hook)
+    models = importlib.import_module(f"{package}.models")
+    import_hooks.after_import(f"{package}.models", hook)  # and once imported, too
+    assert seen == [models]
+
+
 def test_the_module_keeps_its_own_loader(package: str) -> None:
     import_hooks.after_import(f"{package}.models", lambda module: None)
     models = importlib.import_module(f"{package}.models")

@@ -28,8 +28,6 @@ from typing import Any
 
 from durable_moto import import_hooks
 
-_installed = False
-
 
 class InsertionOrdered(MutableSet[Hashable]):
     """A set that iterates in the order its members were added (a dict's keys)."""
@@ -55,11 +53,8 @@ class InsertionOrdered(MutableSet[Hashable]):
 
 def install() -> None:
     """Order Cognito users' groups and name ELBv2's default rules, as each is imported."""
-    global _installed
-    if not _installed:
-        import_hooks.after_import("moto.cognitoidp.models", _order_user_groups)
-        import_hooks.after_import("moto.elbv2.models", _name_rules_at_random)
-        _installed = True
+    import_hooks.after_import("moto.cognitoidp.models", _order_user_groups)
+    import_hooks.after_import("moto.elbv2.models", _name_rules_at_random)
 
 
 def _order_user_groups(models: ModuleType) -> None:

@@ -30,13 +30,21 @@ Hook = Callable[[ModuleType], None]
 Around = Callable[[str], AbstractContextManager[object]]
 
 _hooks: dict[str, list[Hook]] = {}
+_registered: set[tuple[str, Hook]] = set()
 _around: dict[str, Around] = {}
 _lock = threading.Lock()
 
 
 def after_import(name: str, hook: Hook) -> None:
-    """Call ``hook(module)`` once the module ``name`` is imported (now, if it already is)."""
+    """Call ``hook(module)`` once the module ``name`` is imported (now, if it already is).
+
+    Once per process: a hook registered again for the same module is not run again,
+    so whoever installs hooks may do so each time it is built.
+    """
     with _lock:
+        if (name, hook) in _registered:
+            return
+        _registered.add((name, hook))
         module = sys.modules.get(name)
         if module is None:
             _hooks.setdefault(name, []).append(hook)

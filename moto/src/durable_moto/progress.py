@@ -23,15 +23,10 @@ from typing import Any
 
 from durable_moto import import_hooks, watch
 
-_installed = False
-
 
 def install() -> None:
     """Watch Moto's modelled progress, once its module is imported."""
-    global _installed
-    if not _installed:
-        import_hooks.after_import("moto.moto_api._internal.managed_state_model", _watch_progress)
-        _installed = True
+    import_hooks.after_import("moto.moto_api._internal.managed_state_model", _watch_progress)
 
 
 def _watch_progress(module: ModuleType) -> None:

@@ -36,16 +36,11 @@ TAKERS = {
 }
 """Moto's module -> its backend class, the method that takes a queued result, the queue."""
 
-_installed = False
-
 
 def install() -> None:
     """Watch each service's queue of results, once the service is imported."""
-    global _installed
-    if not _installed:
-        for module in TAKERS:
-            import_hooks.after_import(module, _watch_takes)
-        _installed = True
+    for module in TAKERS:
+        import_hooks.after_import(module, _watch_takes)
 
 
 def _queued(queue: Any) -> int:

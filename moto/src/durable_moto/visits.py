@@ -17,15 +17,10 @@ from typing import Any
 
 from durable_moto import import_hooks, watch
 
-_installed = False
-
 
 def install() -> None:
     """Watch IAM's record of the last use of its keys, once IAM is imported."""
-    global _installed
-    if not _installed:
-        import_hooks.after_import("moto.iam.models", _watch_visits)
-        _installed = True
+    import_hooks.after_import("moto.iam.models", _watch_visits)
 
 
 def _watch_visits(models: ModuleType) -> None:
