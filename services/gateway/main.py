@@ -17,7 +17,7 @@ from services.common.aws import aws_client
 from services.common.health import ReadinessCheck
 from services.common.internal import InternalToken, internal_token_secret
 from services.gateway.api_keys import ApiKeys
-from services.gateway.proxy import KEEPALIVE_EXPIRY_SECONDS
+from services.gateway.proxy import KEEPALIVE_EXPIRY_SECONDS, UpstreamPool
 from services.gateway.routers import docs, proxy
 from services.gateway.settings import READINESS_NEEDS, GatewaySettings
 
@@ -44,8 +44,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.api_keys_cache_seconds,
     )
     limits = httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS)
-    async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client:
-        app.state.http = client
+    upstreams = UpstreamPool(
+        settings.upstream_timeout_seconds, settings.upstream_connect_timeout_seconds
+    )
+    async with (
+        httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False) as client,
+        upstreams,
+    ):
+        app.state.http = client  # probes, docs and the demo's pages
+        app.state.upstreams = upstreams  # the proxy
 
         app.state.readiness_checks.update(
             {name: _upstream_alive(client, settings.upstreams[name]) for name in READINESS_NEEDS}

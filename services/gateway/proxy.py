@@ -3,23 +3,33 @@
 An upstream that refuses connections is *unavailable* (503), one that does not
 answer in time is a *timeout* (504), and one that answers garbage or hangs up
 mid-response is a *bad gateway* (502). Clients always get problem+json, never a
-hang: every wait is bounded by the client's timeouts.
+hang: every wait is bounded by the pool's timeouts.
 
 A pooled keep-alive connection can be closed by the upstream just as it is
 reused (the upstream's idle timeout, or a connection it dropped after an
 error). So an idempotent request that fails that way is sent once more, on a
 fresh connection: no request fails because an earlier one did.
+
+The proxy speaks plain HTTP/1.1 over httpcore's connection pool rather than
+through an httpx client: a client's conveniences cost CPU on every request and
+one of them is wrong here. Its cookie jar, shared by every caller, would keep a
+cookie one caller's response set and send it upstream with everybody's later
+requests. Bodies pass through as they are, encoded or not.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from types import TracebackType
 
-import httpx
+import httpcore
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 KEEPALIVE_EXPIRY_SECONDS = 2.0
 """Below uvicorn's 5 s keep-alive timeout, so the gateway gives up idle connections first."""
+_CARRY_A_BODY = frozenset({"POST", "PUT", "PATCH"})
+"""Sent with a ``Content-Length`` even when empty; other methods only with a body."""
 
-# RFC 9110 hop-by-hop fields, plus those httpx recomputes for the re-encoded body.
+# RFC 9110 hop-by-hop fields, plus the framing each side recomputes for its own message.
 _NOT_FORWARDED = frozenset(
     {
         "connection",
@@ -32,7 +42,6 @@ _NOT_FORWARDED = frozenset(
         "upgrade",
         "host",
         "content-length",
-        "content-encoding",
     }
 )
 
@@ -50,13 +59,53 @@ class Forwarded:
     body: bytes
 
 
-def forwardable(headers: httpx.Headers | list[tuple[str, str]]) -> list[tuple[str, str]]:
-    items = headers.multi_items() if isinstance(headers, httpx.Headers) else headers
-    return [(name, value) for name, value in items if name.lower() not in _NOT_FORWARDED]
+def forwardable(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in headers if name.lower() not in _NOT_FORWARDED]
+
+
+class UpstreamPool:
+    """Keep-alive connections to every upstream, with the gateway's timeouts."""
+
+    def __init__(self, timeout_seconds: float, connect_timeout_seconds: float) -> None:
+        self._pool = httpcore.AsyncConnectionPool(
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
+        )
+        self._timeouts = {
+            "connect": connect_timeout_seconds,
+            "read": timeout_seconds,
+            "write": timeout_seconds,
+            "pool": timeout_seconds,
+        }
+
+    async def __aenter__(self) -> "UpstreamPool":
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._pool.aclose()
+
+    async def send(
+        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes
+    ) -> httpcore.Response:
+        """One exchange, its body read whole. Header bytes pass as the server decoded them
+        (latin-1), so nothing a client sent is re-encoded on the way."""
+        return await self._pool.request(
+            method,
+            url,
+            headers=[(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers],
+            content=body if body or method in _CARRY_A_BODY else None,
+            extensions={"timeout": self._timeouts},
+        )
 
 
 async def forward(
-    client: httpx.AsyncClient,
+    pool: UpstreamPool,
     service: str,
     method: str,
     url: str,
@@ -65,19 +114,22 @@ async def forward(
 ) -> Forwarded:
     try:
         try:
-            response = await client.request(method, url, headers=headers, content=body)
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            response = await pool.send(method, url, headers, body)
+        except (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError):
             if method not in IDEMPOTENT:
                 raise
-            response = await client.request(method, url, headers=headers, content=body)
-    except httpx.ConnectTimeout:
+            response = await pool.send(method, url, headers, body)
+    except httpcore.ConnectTimeout:
         raise UpstreamFailure(503, f"{service} is unavailable: connection timed out") from None
-    except httpx.ConnectError:
+    except httpcore.ConnectError:
         raise UpstreamFailure(503, f"{service} is unavailable: connection refused") from None
-    except httpx.TimeoutException:
+    except httpcore.TimeoutException:
         raise UpstreamFailure(504, f"{service} did not answer in time") from None
-    except httpx.TransportError as error:
+    except (httpcore.ProtocolError, httpcore.NetworkError, httpcore.UnsupportedProtocol) as error:
         raise UpstreamFailure(
             502, f"{service} failed mid-request: {type(error).__name__}"
         ) from None
-    return Forwarded(response.status_code, forwardable(response.headers), response.content)
+    received = [
+        (name.decode("latin-1"), value.decode("latin-1")) for name, value in response.headers
+    ]
+    return Forwarded(response.status, forwardable(received), response.content)

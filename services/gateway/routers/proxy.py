@@ -100,7 +100,7 @@ async def proxy(request: Request) -> Response:
         url += f"?{query.decode('latin-1')}"
     try:
         answer = await forward(
-            request.app.state.http, route.service, request.method, url, headers, body
+            request.app.state.upstreams, route.service, request.method, url, headers, body
         )
     except UpstreamFailure as failure:
         return problem(failure.status, failure.detail, instance=request.url.path)

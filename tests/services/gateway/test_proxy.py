@@ -1,17 +1,17 @@
 """Upstream failures, produced with real sockets, map to the documented statuses."""
 
 import asyncio
+import gzip
 import socket
 import threading
 from collections.abc import Callable, Iterator
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from devstack.waiting import free_port
 from services.gateway.main import app
-from services.gateway.proxy import UpstreamFailure, forward, forwardable
+from services.gateway.proxy import UpstreamFailure, UpstreamPool, forward, forwardable
 
 
 @pytest.fixture
@@ -53,8 +53,8 @@ def call(port: int, timeout: float = 5) -> UpstreamFailure:
     """Forward one request to ``port``; it must fail."""
 
     async def go() -> None:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=1)) as client:
-            await forward(client, "catalog", "GET", f"http://127.0.0.1:{port}/x", [], b"")
+        async with UpstreamPool(timeout, connect_timeout_seconds=1) as pool:
+            await forward(pool, "catalog", "GET", f"http://127.0.0.1:{port}/x", [], b"")
 
     with pytest.raises(UpstreamFailure) as failure:
         asyncio.run(go())
@@ -101,9 +101,9 @@ def test_a_connection_the_upstream_dropped_never_fails_the_next_request(
     url = f"http://127.0.0.1:{one_request_per_connection_server}/x"
 
     async def go() -> list[int]:
-        async with httpx.AsyncClient(timeout=5) as client:
+        async with UpstreamPool(5, connect_timeout_seconds=5) as pool:
             return [
-                (await forward(client, "catalog", method, url, [], b"")).status
+                (await forward(pool, "catalog", method, url, [], b"")).status
                 for method in ["GET", "DELETE", "PUT"] * 20
             ]
 
@@ -144,3 +144,59 @@ def test_the_gateway_reuses_its_upstream_connection(
         answers = [client.get(f"/api/{probe_route}/products/{n}") for n in range(20)]
     assert [(a.status_code, a.text) for a in answers] == [(200, "ok")] * 20
     assert len(accepted) == 1
+
+
+@pytest.fixture
+def cookie_setting_upstream() -> Iterator[tuple[int, list[bytes]]]:
+    """Sets a cookie on every answer and keeps each request head it receives."""
+    heads: list[bytes] = []
+
+    def answer(connection: socket.socket) -> None:
+        heads.append(connection.recv(65536))
+        connection.sendall(
+            b"HTTP/1.1 200 OK\r\nSet-Cookie: session=first-caller\r\n"
+            b"Content-Length: 2\r\nConnection: close\r\n\r\nok"
+        )
+
+    for port in serve_connections(answer):
+        yield port, heads
+
+
+def test_a_cookie_an_upstream_set_for_one_caller_never_reaches_it_with_another(
+    aws: None,
+    cookie_setting_upstream: tuple[int, list[bytes]],
+    probe_route: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cookie goes back to the caller it was set for; the gateway keeps no jar, so the
+    next caller's request reaches the upstream without it."""
+    port, heads = cookie_setting_upstream
+    monkeypatch.setitem(app.state.settings.upstreams, probe_route, f"http://127.0.0.1:{port}")
+    with TestClient(app) as first, TestClient(app) as second:
+        answer = first.get(f"/api/{probe_route}/me")
+        assert answer.headers["set-cookie"] == "session=first-caller"
+        second.get(f"/api/{probe_route}/me")
+    assert len(heads) == 2
+    assert b"first-caller" not in heads[1].lower()
+
+
+def test_an_encoded_body_passes_through_with_its_encoding() -> None:
+    """What the upstream encoded reaches the client as sent, with the header that says so."""
+    body = gzip.compress(b'{"ok": true}')
+
+    def answer(connection: socket.socket) -> None:
+        connection.recv(65536)
+        connection.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%b"
+            % (len(body), body)
+        )
+
+    async def go(port: int) -> tuple[list[tuple[str, str]], bytes]:
+        async with UpstreamPool(5, connect_timeout_seconds=1) as pool:
+            sent = await forward(pool, "catalog", "GET", f"http://127.0.0.1:{port}/x", [], b"")
+            return sent.headers, sent.body
+
+    for port in serve_connections(answer):
+        headers, received = asyncio.run(go(port))
+    assert ("Content-Encoding", "gzip") in headers
+    assert received == body
