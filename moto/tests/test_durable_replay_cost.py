@@ -3,8 +3,12 @@
 Counted, never timed: records replayed after a crash, records found pending.
 """
 
+import contextlib
 import json
 import logging
+import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -120,24 +124,100 @@ def test_recovery_answers_with_its_progress_then_serves(caplog: pytest.LogCaptur
     assert progress.report()["state"] == "ready"
 
 
+class FrozenSnapshots:
+    """Stops (SIGSTOP) every snapshot child a server forks, as soon as it appears, until
+    released: a snapshot that takes as long as the test wants, on any machine."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+        self.stopped: list[int] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _children(self) -> set[int]:
+        found: set[int] = set()
+        for task in Path(f"/proc/{self._pid}/task").iterdir():
+            with contextlib.suppress(OSError):  # a thread that ended meanwhile
+                found |= {int(pid) for pid in (task / "children").read_text().split()}
+        return found
+
+    def _watch(self) -> None:
+        while not self._done.is_set():
+            for child in self._children() - set(self.stopped):
+                os.kill(child, signal.SIGSTOP)
+                self.stopped.append(child)
+            time.sleep(0.0005)
+
+    def wait_for(self, count: int) -> None:
+        deadline = time.monotonic() + 60
+        while len(self.stopped) < count:
+            assert time.monotonic() < deadline, "no snapshot started"
+            time.sleep(0.01)
+
+    def release(self, child: int) -> None:
+        os.kill(child, signal.SIGCONT)
+
+    def __enter__(self) -> "FrozenSnapshots":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Ends the children too: stopped at once, they may not yet have asked to die
+        with the server, nor closed its listening socket."""
+        self._done.set()
+        self._thread.join()
+        for child in self.stopped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+
+
+def in_background(write: Callable[[], object]) -> threading.Thread:
+    """A write whose client may be left waiting (errors are expected once killed)."""
+
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            write()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
 def test_writes_wait_for_a_snapshot_once_the_journal_is_over_budget(
     new_server: Callable[..., DurableServer],
 ) -> None:
     """While a snapshot is being written, the journal after it may not grow past the
-    budget: a lone writer's next write waits for it. Every write exceeds a budget of a
-    microsecond, so a crash replays at most the record before the running snapshot
-    and the one after it, however fast the writes come."""
+    budget: the next write waits for it, then starts the next snapshot before it runs.
+    Every write exceeds a budget of a microsecond, so a crash replays at most the record
+    after the newest finished snapshot and the one after the running one, however slow
+    the snapshots are (here: stopped until the test lets them go)."""
     server = new_server(
         "data",
         DURABLE_MOTO_REPLAY_BUDGET_SECONDS="0.000001",
         DURABLE_MOTO_COMPACT_RECORDS="1000000",
     )
     server.start()
-    db = create_table(server)
-    for n in range(60):
-        db.put_item(TableName="t", Item={"k": {"S": f"item-{n}"}})
-    assert server.status()["compaction"]["write_stalls"] > 0
-    server.kill()
+    assert server.process is not None
+    db = server.client("dynamodb")
+
+    def put(key: str) -> Callable[[], object]:
+        return lambda: db.put_item(TableName="t", Item={"k": {"S": key}})
+
+    with FrozenSnapshots(server.process.pid) as frozen:
+        create_table(server)  # over budget: the first snapshot starts, and stops
+        frozen.wait_for(1)
+        put("c")()  # the first record after that snapshot: no wait
+        waiting = in_background(put("d"))  # over budget while it is written: waits
+        waiting.join(timeout=1)
+        assert waiting.is_alive()
+        frozen.release(frozen.stopped[0])
+        waiting.join(timeout=60)
+        assert not waiting.is_alive()
+        frozen.wait_for(2)  # "d" started the next snapshot, which stops in turn
+        in_background(put("e"))  # over budget again: it waits, unanswered
+        time.sleep(1)
+        server.kill()
     server.start()
-    assert server.client("dynamodb").scan(TableName="t")["Count"] == 60
-    assert server.status()["recovery"]["replayed_records"] <= 2
+    keys = {item["k"]["S"] for item in server.client("dynamodb").scan(TableName="t")["Items"]}
+    assert {"c", "d"} <= keys
+    assert server.status()["recovery"]["replayed_records"] == 2

@@ -406,6 +406,12 @@ class DurableStore:
         all, restarts of 7 to 13 s at 100k items. Holding writes back bounds a replay to
         about two budgets, as InnoDB stalls writes on a full redo log. Reads never wait,
         and no write waits longer than ``STALL_LIMIT_SECONDS``.
+
+        The write that waited then starts the next snapshot itself, before it executes,
+        if the journal is still over budget: appended to the segment it waited on, it
+        would put one record more than the budget there. A crash then replays the
+        records since the newest finished snapshot (at most a budget), and those after
+        the running one up to the write that reaches the budget.
         """
         if not self._compacting.is_set():
             return
@@ -418,6 +424,9 @@ class DurableStore:
             )
             self.write_stalls += 1
             self.write_stalled_seconds += time.monotonic() - started
+        with self.lock:
+            if self._needs_compaction():
+                self.compact(wait=False)
 
     def written_so_far(self) -> tuple[JournalWriter, int]:
         """Where the journal ends now (caller holds ``lock``): all a read may have seen."""
