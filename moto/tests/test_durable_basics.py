@@ -46,6 +46,24 @@ def test_clean_stop_snapshots_and_restarts_without_replay(server: DurableServer)
     assert [b["Name"] for b in server.client("s3").list_buckets()["Buckets"]] == ["kept"]
 
 
+def test_a_clean_stop_with_nothing_new_writes_no_snapshot(server: DurableServer) -> None:
+    """The newest snapshot already holds everything: stopping again writes nothing."""
+    server.client("s3").create_bucket(Bucket="kept")
+    server.stop()
+    written = sorted(server.data_dir.glob("snapshot-*.dms"))
+    server.start()
+    server.stop()
+    assert sorted(server.data_dir.glob("snapshot-*.dms")) == written
+    server.start()
+    assert server.status()["recovery"]["replayed_records"] == 0
+    server.client("s3").create_bucket(Bucket="new")
+    server.stop()
+    assert sorted(server.data_dir.glob("snapshot-*.dms")) != written
+    server.start()
+    assert server.status()["recovery"]["replayed_records"] == 0
+    assert [b["Name"] for b in server.client("s3").list_buckets()["Buckets"]] == ["kept", "new"]
+
+
 def test_reads_are_not_journaled(server: DurableServer) -> None:
     s3 = server.client("s3")
     s3.create_bucket(Bucket="bucket-1")

@@ -58,13 +58,14 @@ def serve(host: str, port: int, config: DurableConfig) -> int:
     logger.info("durable-moto %s listening on %s:%d (%s)", moto.__version__, host, port, where)
     while os.read(stop_signals, 1)[0] not in STOP_SIGNALS:
         pass
-    logger.info("stopping: finishing requests, then a final snapshot")
+    logger.info("stopping: finishing requests, then a final snapshot unless the last is current")
     server.shutdown()
     if store is not None:
         runfiles.remove_address(config.data_dir)
         with store.lock:
             try:
-                store.compact_in_process()
+                if not store.snapshot_is_current():
+                    store.compact_in_process()
             except (SnapshotError, OSError) as error:
                 logger.error("final snapshot failed; the journal has everything: %s", error)
         store.close()

@@ -257,6 +257,21 @@ def _refill(live: dict[str, Any], loaded: Any) -> None:
     live.update(loaded if isinstance(loaded, dict) else vars(loaded))
 
 
+def out_of_gc_sight() -> None:
+    """Move every object alive now out of the cyclic GC's sight (``gc.freeze``).
+
+    A recovery runs with the GC paused (``gc_paused``), so the whole recovered state
+    ends up in the youngest generation: the first collection after it visited every
+    object and freed none, 0.9 s for 100,000 DynamoDB items, spent before the first
+    request was answered. That state lives as long as the server, so it is frozen
+    instead. Reference counting still frees what a later request drops; only a
+    reference cycle among those objects, once dropped, stays until the server exits.
+    Snapshot children gain too: no collection in the parent touches those objects,
+    so their pages stay shared with the child instead of being copied.
+    """
+    gc.freeze()
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Rebuilding a state creates millions of objects that all live on, so the cyclic

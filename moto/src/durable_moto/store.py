@@ -133,6 +133,7 @@ class DurableStore:
             self._lock_directory()
             with self.lock, snapshot.gc_paused():
                 self._recover(replay)
+                snapshot.out_of_gc_sight()
                 self.writer = JournalWriter(
                     self.data_dir / segment_name(self.segment), self.moto_version, self.config.fsync
                 )
@@ -636,6 +637,17 @@ class DurableStore:
             self._finish_compaction(segment, started, str(error))
             raise
         self._finish_compaction(segment, started, None)
+
+    def snapshot_is_current(self) -> bool:
+        """Whether the newest snapshot already holds every journaled request (caller holds
+        ``lock``): then a clean stop has nothing to write, and 100k items no longer cost
+        every stop 3 s of snapshot."""
+        return (
+            self.last_snapshot is not None
+            and self.last_snapshot.segment == self.segment
+            and self.writer is not None
+            and self.writer.records == 0
+        )
 
     def snapshot_or_undo(self) -> str | None:
         """Make a change that has no journal record (import, admin reset) durable.
