@@ -15,11 +15,19 @@ through an httpx client: a client's conveniences cost CPU on every request and
 one of them is wrong here. Its cookie jar, shared by every caller, would keep a
 cookie one caller's response set and send it upstream with everybody's later
 requests. Bodies pass through as they are, encoded or not.
+
+Each upstream has a pool of its own: a pool bounds its connections in total, so
+with one pool for all, an upstream holding every request it gets would leave
+no connection for the others. And ``upstream_timeout_seconds`` bounds the whole
+exchange, not each read: an upstream sending one byte at a time, each in time,
+would otherwise keep its caller for as long as it likes.
 """
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from urllib.parse import urlsplit
 
 import httpcore
 
@@ -63,15 +71,26 @@ def forwardable(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(name, value) for name, value in headers if name.lower() not in _NOT_FORWARDED]
 
 
+def upstream_url(url: str) -> httpcore.URL:
+    """``url`` with its request target kept as written. httpcore parses a URL string with
+    ``urlparse``, which cuts ``;parameters`` off the last path segment: the upstream would
+    be asked for another path than the one the client sent."""
+    origin = urlsplit(url)
+    target = url[len(f"{origin.scheme}://{origin.netloc}") :]
+    return httpcore.URL(
+        scheme=origin.scheme,
+        host=origin.hostname or "",
+        port=origin.port,
+        target=(target if target.startswith("/") else "/" + target).encode("latin-1"),
+    )
+
+
 class UpstreamPool:
-    """Keep-alive connections to every upstream, with the gateway's timeouts."""
+    """Keep-alive connections to each upstream, with the gateway's timeouts."""
 
     def __init__(self, timeout_seconds: float, connect_timeout_seconds: float) -> None:
-        self._pool = httpcore.AsyncConnectionPool(
-            max_connections=100,
-            max_keepalive_connections=20,
-            keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
-        )
+        self.timeout_seconds = timeout_seconds
+        self._pools: dict[tuple[bytes, bytes, int | None], httpcore.AsyncConnectionPool] = {}
         self._timeouts = {
             "connect": connect_timeout_seconds,
             "read": timeout_seconds,
@@ -88,16 +107,28 @@ class UpstreamPool:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await self._pool.aclose()
+        for pool in self._pools.values():
+            await pool.aclose()
+
+    def _pool(self, url: httpcore.URL) -> httpcore.AsyncConnectionPool:
+        origin = (url.scheme, url.host, url.port)
+        if origin not in self._pools:
+            self._pools[origin] = httpcore.AsyncConnectionPool(
+                max_connections=100,
+                max_keepalive_connections=20,
+                keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
+            )
+        return self._pools[origin]
 
     async def send(
         self, method: str, url: str, headers: list[tuple[str, str]], body: bytes
     ) -> httpcore.Response:
         """One exchange, its body read whole. Header bytes pass as the server decoded them
         (latin-1), so nothing a client sent is re-encoded on the way."""
-        return await self._pool.request(
+        target = upstream_url(url)
+        return await self._pool(target).request(
             method,
-            url,
+            target,
             headers=[(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers],
             content=body if body or method in _CARRY_A_BODY else None,
             extensions={"timeout": self._timeouts},
@@ -113,17 +144,18 @@ async def forward(
     body: bytes,
 ) -> Forwarded:
     try:
-        try:
-            response = await pool.send(method, url, headers, body)
-        except (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError):
-            if method not in IDEMPOTENT:
-                raise
-            response = await pool.send(method, url, headers, body)
+        async with asyncio.timeout(pool.timeout_seconds):
+            try:
+                response = await pool.send(method, url, headers, body)
+            except (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError):
+                if method not in IDEMPOTENT:
+                    raise
+                response = await pool.send(method, url, headers, body)
     except httpcore.ConnectTimeout:
         raise UpstreamFailure(503, f"{service} is unavailable: connection timed out") from None
     except httpcore.ConnectError:
         raise UpstreamFailure(503, f"{service} is unavailable: connection refused") from None
-    except httpcore.TimeoutException:
+    except (httpcore.TimeoutException, TimeoutError):
         raise UpstreamFailure(504, f"{service} did not answer in time") from None
     except (httpcore.ProtocolError, httpcore.NetworkError, httpcore.UnsupportedProtocol) as error:
         raise UpstreamFailure(

@@ -200,3 +200,160 @@ def test_an_encoded_body_passes_through_with_its_encoding() -> None:
         headers, received = asyncio.run(go(port))
     assert ("Content-Encoding", "gzip") in headers
     assert received == body
+
+
+def read_request(connection: socket.socket) -> bytes:
+    """One whole request's head, its ``Content-Length`` body read too (b"" once the peer
+    hangs up); the gateway sends the next request on a connection only after an answer."""
+    pending = b""
+    while b"\r\n\r\n" not in pending:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return b""
+        pending += chunk
+    head, body = pending.split(b"\r\n\r\n", 1)
+    lengths = [line for line in head.lower().split(b"\r\n") if line.startswith(b"content-length:")]
+    size = int(lengths[0].split(b":")[1]) if lengths else 0
+    while len(body) < size:
+        body += connection.recv(65536)
+    return head
+
+
+@pytest.fixture
+def recording_upstream() -> Iterator[tuple[int, list[bytes]]]:
+    """Answers every request on a connection (keep-alive) and keeps each request head."""
+    heads: list[bytes] = []
+
+    def keep_answering(connection: socket.socket) -> None:
+        while head := read_request(connection):
+            heads.append(head)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    for port in serve_connections(keep_answering):
+        yield port, heads
+
+
+def test_the_upstream_gets_the_path_with_its_parameters_and_query(
+    aws: None,
+    recording_upstream: tuple[int, list[bytes]],
+    probe_route: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A ``;`` in the last segment is part of the path (RFC 3986): the request line the
+    upstream reads is the one the client sent, not one cut at the ``;``."""
+    port, heads = recording_upstream
+    monkeypatch.setitem(app.state.settings.upstreams, probe_route, f"http://127.0.0.1:{port}")
+    with TestClient(app) as client:
+        answer = client.get(f"/api/{probe_route}/products/p-1;v=2?page=2;size=3")
+    assert answer.status_code == 200
+    assert heads[0].split(b"\r\n")[0] == b"GET /products/p-1;v=2?page=2;size=3 HTTP/1.1"
+
+
+def test_an_upstream_trickling_its_answer_is_cut_off_at_the_timeout() -> None:
+    """Each byte arrives well within the read timeout, the whole answer would take twenty
+    times the gateway's timeout: the client gets a 504, not the answer when it ends."""
+    hung_up = threading.Event()
+
+    def trickle(connection: socket.socket) -> None:
+        connection.recv(65536)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+        try:
+            for _ in range(100):
+                connection.sendall(b".")
+                hung_up.wait(0.1)
+        except OSError:
+            return
+
+    for port in serve_connections(trickle):
+        try:
+            assert call(port, timeout=0.5).status == 504
+        finally:
+            hung_up.set()
+
+
+SLOW_CALLERS = 100
+"""As many requests in flight to one upstream as the gateway keeps connections to it."""
+
+
+@pytest.fixture
+def held_upstream() -> Iterator[tuple[int, threading.Semaphore, threading.Event]]:
+    """Reads each request (one thread per connection, the semaphore counts them) and
+    answers only once the event is set: an upstream with every request stuck."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(SLOW_CALLERS)
+    received, release = threading.Semaphore(0), threading.Event()
+
+    def hold(connection: socket.socket) -> None:
+        with connection:
+            connection.recv(65536)
+            received.release()
+            release.wait()
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=hold, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield server.getsockname()[1], received, release
+    release.set()
+    server.close()
+
+
+def test_a_stuck_upstream_leaves_the_others_reachable(
+    held_upstream: tuple[int, threading.Semaphore, threading.Event],
+    recording_upstream: tuple[int, list[bytes]],
+) -> None:
+    """An upstream holding as many requests as the gateway sends it does not take the
+    connections another upstream needs: that one answers while all of them still wait."""
+    slow_port, received, release = held_upstream
+    fast_port, _ = recording_upstream
+
+    def all_received() -> bool:
+        return all(received.acquire(timeout=30) for _ in range(SLOW_CALLERS))
+
+    async def go() -> tuple[int, list[bool], list[int]]:
+        async with UpstreamPool(30, connect_timeout_seconds=5) as pool:
+            slow = [
+                asyncio.create_task(
+                    forward(pool, "orders", "GET", f"http://127.0.0.1:{slow_port}/x", [], b"")
+                )
+                for _ in range(SLOW_CALLERS)
+            ]
+            assert await asyncio.to_thread(all_received)
+            fast = await forward(pool, "catalog", "GET", f"http://127.0.0.1:{fast_port}/x", [], b"")
+            waiting = [not task.done() for task in slow]
+            release.set()
+            return fast.status, waiting, [(await task).status for task in slow]
+
+    fast_status, waiting, slow_statuses = asyncio.run(go())
+    assert fast_status == 200
+    assert waiting == [True] * SLOW_CALLERS
+    assert slow_statuses == [200] * SLOW_CALLERS
+
+
+def test_a_post_on_a_connection_the_upstream_dropped_is_not_sent_twice() -> None:
+    """Only idempotent requests are sent again: the POST that met a dropped keep-alive
+    connection fails as a 502, and no fresh connection brings the upstream a copy."""
+    posts: list[bytes] = []
+
+    def answer_once(connection: socket.socket) -> None:
+        posts.append(read_request(connection))
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        posts.append(read_request(connection))  # the next one on this connection: hang up
+
+    async def go(url: str) -> tuple[int, int]:
+        async with UpstreamPool(5, connect_timeout_seconds=5) as pool:
+            first = await forward(pool, "orders", "POST", url, [], b"{}")
+            with pytest.raises(UpstreamFailure) as failure:
+                await forward(pool, "orders", "POST", url, [], b"{}")
+            return first.status, failure.value.status
+
+    for port in serve_connections(answer_once):
+        assert asyncio.run(go(f"http://127.0.0.1:{port}/x")) == (200, 502)
+    assert [head.split(b" ")[0] for head in posts] == [b"POST", b"POST"]
