@@ -27,6 +27,12 @@ _NOT_TO_UPSTREAM = {h.lower() for h in (REQUEST_ID_HEADER, API_KEY_HEADER, INTER
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
+def _is_forwarded(header: str) -> bool:
+    """``Forwarded`` and ``X-Forwarded-*`` from a client: the gateway sets its own, and an
+    upstream must not take the client's word for its host, prefix, scheme or address."""
+    return header.lower() == "forwarded" or header.lower().startswith("x-forwarded-")
+
+
 class BodyTooLarge(DomainError):
     status = 413
 
@@ -80,7 +86,7 @@ async def proxy(request: Request) -> Response:
     headers = [
         (header, value)
         for header, value in forwardable(request.headers.items())
-        if header.lower() not in _NOT_TO_UPSTREAM
+        if header.lower() not in _NOT_TO_UPSTREAM and not _is_forwarded(header)
     ]
     headers += [
         (REQUEST_ID_HEADER, correlation_id.get() or ""),

@@ -357,3 +357,47 @@ def test_a_post_on_a_connection_the_upstream_dropped_is_not_sent_twice() -> None
     for port in serve_connections(answer_once):
         assert asyncio.run(go(f"http://127.0.0.1:{port}/x")) == (200, 502)
     assert [head.split(b" ")[0] for head in posts] == [b"POST", b"POST"]
+
+
+def test_the_upstream_gets_the_gateways_forwarded_fields_only(
+    aws: None,
+    recording_upstream: tuple[int, list[bytes]],
+    probe_route: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A client's own ``Forwarded`` and ``X-Forwarded-*`` never reach the upstream beside
+    the gateway's: an upstream reading the first of each, or trusting ``X-Forwarded-For``
+    from the gateway's address (uvicorn does), would take the client's word for them."""
+    port, heads = recording_upstream
+    monkeypatch.setitem(app.state.settings.upstreams, probe_route, f"http://127.0.0.1:{port}")
+    spoofed = {
+        "X-Forwarded-Prefix": "/evil",
+        "X-Forwarded-Host": "evil.example",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "10.0.0.1",
+        "Forwarded": "for=10.0.0.1;proto=https",
+    }
+    with TestClient(app) as client:
+        assert client.get(f"/api/{probe_route}/x", headers=spoofed).status_code == 200
+    forwarded = [line.lower() for line in heads[0].split(b"\r\n") if b"forwarded" in line.lower()]
+    assert sorted(forwarded) == [
+        b"x-forwarded-host: testserver",
+        f"x-forwarded-prefix: /api/{probe_route}".encode(),
+        b"x-forwarded-proto: http",
+    ]
+
+
+def test_a_latin_1_header_value_reaches_the_upstream_byte_for_byte(
+    recording_upstream: tuple[int, list[bytes]],
+) -> None:
+    """Header values pass as the server decoded them (latin-1): a byte above 0x7f is sent
+    as that byte, neither refused nor re-encoded as UTF-8."""
+    port, heads = recording_upstream
+
+    async def go() -> int:
+        async with UpstreamPool(5, connect_timeout_seconds=1) as pool:
+            url = f"http://127.0.0.1:{port}/x"
+            return (await forward(pool, "catalog", "GET", url, [("X-Name", "café")], b"")).status
+
+    assert asyncio.run(go()) == 200
+    assert b"\r\nX-Name: caf\xe9" in heads[0]
