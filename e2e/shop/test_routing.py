@@ -53,3 +53,17 @@ def test_location_after_a_create_works_through_the_gateway(
     location = created.headers["location"]
     assert location == f"/api/catalog/products/{created.json()['id']}"
     assert api.get(stack.gateway_url + location).json() == created.json()
+
+
+def test_a_semicolon_stays_in_the_path(stack: Stack) -> None:
+    """``;v=1`` is part of the last segment: the service looks up (and names) that path, not
+    one cut at the ``;``."""
+    status, _, body = raw_request(stack.gateway_url, "GET", "/api/catalog/products/none;v=1")
+    assert status == 404, body
+    assert body["instance"] == "/products/none;v=1", body
+
+
+def test_a_fragment_in_the_target_is_refused(stack: Stack) -> None:
+    """A raw ``#`` is not forwarded: the upstream would see the path without the query."""
+    status, _, body = raw_request(stack.gateway_url, "GET", "/api/catalog/products#x?limit=1")
+    assert (status, body["status"]) == (400, 400), body

@@ -5,7 +5,10 @@ decoded copy: decoding first is how ``%2e%2e`` became ``..`` and climbed out
 of a route, how ``%3F`` became a query string, and how ``%0a`` reached an URL
 parser that refused it with a 500. So a path is refused (400) when a segment
 decodes to ``.`` or ``..``, contains an encoded ``/`` or ``\\``, or decodes to
-control characters; otherwise its remainder is forwarded exactly as sent.
+control characters; otherwise its remainder is forwarded exactly as sent. A raw
+``#`` is refused too: a fragment has no place in a request target, and parsers
+disagree on it (one cuts it off with the query after it, another keeps it in
+the path), so the upstream would answer for another URL than the one sent.
 """
 
 from urllib.parse import quote, unquote
@@ -33,6 +36,8 @@ def check_target(path: str, query: bytes) -> None:
     """Refuse request targets the upstreams must never see."""
     if len(path) + len(query) > MAX_URL_BYTES:
         raise UrlTooLong(f"the URL is longer than {MAX_URL_BYTES} bytes")
+    if "#" in path or b"#" in query:
+        raise BadPath("a request target holds no fragment: encode '#' as %23")
     for segment in path.split("/"):
         try:
             decoded = unquote(segment, errors="strict")

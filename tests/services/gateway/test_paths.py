@@ -35,6 +35,16 @@ def test_paths_that_could_leave_their_route_are_refused(path: str) -> None:
         check_target(path, b"")
 
 
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [("/api/catalog/products/1#x", b""), ("/api/catalog/products#x", b"q=1"), ("/api/x", b"q=1#x")],
+)
+def test_a_fragment_in_the_target_is_refused(path: str, query: bytes) -> None:
+    """A raw ``#`` never reaches an upstream, which would see another path or lose the query."""
+    with pytest.raises(BadPath):
+        check_target(path, query)
+
+
 def test_urls_over_64_kib_are_refused() -> None:
     check_target("/api/catalog/products", b"x" * (MAX_URL_BYTES - 100))
     with pytest.raises(UrlTooLong):
