@@ -164,4 +164,7 @@ async def forward(
     received = [
         (name.decode("latin-1"), value.decode("latin-1")) for name, value in response.headers
     ]
-    return Forwarded(response.status, forwardable(received), response.content)
+    forwarded = forwardable(received)
+    if method == "HEAD":  # no body to count again: the length is the one a GET would get
+        forwarded += [(name, value) for name, value in received if name.lower() == "content-length"]
+    return Forwarded(response.status, forwarded, response.content)

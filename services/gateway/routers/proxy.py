@@ -111,6 +111,8 @@ async def proxy(request: Request) -> Response:
     except UpstreamFailure as failure:
         return problem(failure.status, failure.detail, instance=request.url.path)
     response = Response(content=answer.body, status_code=answer.status)
+    if request.method == "HEAD":  # the upstream's length, if it gave one, not the empty body's
+        del response.headers["content-length"]
     # The gateway's server adds its own id (same value), date and server fields.
     for header, value in answer.headers:
         if header.lower() in _SET_BY_GATEWAY:

@@ -401,3 +401,21 @@ def test_a_latin_1_header_value_reaches_the_upstream_byte_for_byte(
 
     assert asyncio.run(go()) == 200
     assert b"\r\nX-Name: caf\xe9" in heads[0]
+
+
+@pytest.mark.parametrize("length", [b"Content-Length: 1234\r\n", b""])
+def test_a_head_answer_keeps_the_length_a_get_would_have(
+    aws: None, probe_route: str, monkeypatch: pytest.MonkeyPatch, length: bytes
+) -> None:
+    """A HEAD answer has no body, yet its ``Content-Length`` is the GET's (RFC 9110): the
+    upstream's passes through, and none is made up from the empty body."""
+
+    def answer(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\n%bConnection: close\r\n\r\n" % length)
+
+    for port in serve_connections(answer):
+        monkeypatch.setitem(app.state.settings.upstreams, probe_route, f"http://127.0.0.1:{port}")
+        with TestClient(app) as client:
+            headers = client.head(f"/api/{probe_route}/x").headers
+    assert headers.get("content-length") == ("1234" if length else None)
