@@ -318,7 +318,7 @@ def test_a_stuck_upstream_leaves_the_others_reachable(
         return all(received.acquire(timeout=30) for _ in range(SLOW_CALLERS))
 
     async def go() -> tuple[int, list[bool], list[int]]:
-        async with UpstreamPool(30, connect_timeout_seconds=5) as pool:
+        async with UpstreamPool(30, connect_timeout_seconds=30) as pool:
             slow = [
                 asyncio.create_task(
                     forward(pool, "orders", "GET", f"http://127.0.0.1:{slow_port}/x", [], b"")
