@@ -23,11 +23,18 @@ def silent_server() -> Iterator[int]:
         yield server.getsockname()[1]
 
 
-def serve_connections(handle: Callable[[socket.socket], object]) -> Iterator[int]:
-    """A real upstream on a free port: ``handle`` gets each accepted connection."""
+def serve_connections(
+    handle: Callable[[socket.socket], object], *, concurrently: bool = False, backlog: int = 128
+) -> Iterator[int]:
+    """A real upstream on a free port: ``handle`` gets each accepted connection, one after
+    the other, or each in a thread of its own (``concurrently``)."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
-    server.listen()
+    server.listen(backlog)
+
+    def handled(connection: socket.socket) -> None:
+        with connection:
+            handle(connection)
 
     def serve() -> None:
         while True:
@@ -35,12 +42,19 @@ def serve_connections(handle: Callable[[socket.socket], object]) -> Iterator[int
                 connection, _ = server.accept()
             except OSError:
                 return
-            with connection:
-                handle(connection)
+            if concurrently:
+                threading.Thread(target=handled, args=(connection,), daemon=True).start()
+            else:
+                handled(connection)
 
     threading.Thread(target=serve, daemon=True).start()
     yield server.getsockname()[1]
     server.close()
+
+
+def route_to(monkeypatch: pytest.MonkeyPatch, route: str, port: int) -> None:
+    """The gateway app's ``route`` leads to the upstream on ``port`` for this test."""
+    monkeypatch.setitem(app.state.settings.upstreams, route, f"http://127.0.0.1:{port}")
 
 
 @pytest.fixture
@@ -110,36 +124,15 @@ def test_a_connection_the_upstream_dropped_never_fails_the_next_request(
     assert asyncio.run(go()) == [200] * 60
 
 
-@pytest.fixture
-def counting_upstream() -> Iterator[tuple[int, list[int]]]:
-    """Answers every request on a connection (keep-alive) and counts the connections."""
-    accepted: list[int] = []
-
-    def keep_answering(connection: socket.socket) -> None:
-        accepted.append(1)
-        pending = b""
-        while True:
-            while b"\r\n\r\n" not in pending:
-                chunk = connection.recv(65536)
-                if not chunk:
-                    return
-                pending += chunk
-            _, pending = pending.split(b"\r\n\r\n", 1)  # GETs: no body
-            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-
-    for port in serve_connections(keep_answering):
-        yield port, accepted
-
-
 def test_the_gateway_reuses_its_upstream_connection(
     aws: None,
-    counting_upstream: tuple[int, list[int]],
+    recording_upstream: tuple[int, list[bytes], list[int]],
     probe_route: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Twenty GETs through the gateway app reach the upstream on one connection."""
-    port, accepted = counting_upstream
-    monkeypatch.setitem(app.state.settings.upstreams, probe_route, f"http://127.0.0.1:{port}")
+    port, _, accepted = recording_upstream
+    route_to(monkeypatch, probe_route, port)
     with TestClient(app) as client:
         answers = [client.get(f"/api/{probe_route}/products/{n}") for n in range(20)]
     assert [(a.status_code, a.text) for a in answers] == [(200, "ok")] * 20
@@ -171,7 +164,7 @@ def test_a_cookie_an_upstream_set_for_one_caller_never_reaches_it_with_another(
     """The cookie goes back to the caller it was set for; the gateway keeps no jar, so the
     next caller's request reaches the upstream without it."""
     port, heads = cookie_setting_upstream
-    monkeypatch.setitem(app.state.settings.upstreams, probe_route, f"http://127.0.0.1:{port}")
+    route_to(monkeypatch, probe_route, port)
     with TestClient(app) as first, TestClient(app) as second:
         answer = first.get(f"/api/{probe_route}/me")
         assert answer.headers["set-cookie"] == "session=first-caller"
@@ -220,29 +213,32 @@ def read_request(connection: socket.socket) -> bytes:
 
 
 @pytest.fixture
-def recording_upstream() -> Iterator[tuple[int, list[bytes]]]:
-    """Answers every request on a connection (keep-alive) and keeps each request head."""
+def recording_upstream() -> Iterator[tuple[int, list[bytes], list[int]]]:
+    """Answers every request on a connection (keep-alive); keeps each request head and
+    counts the connections."""
     heads: list[bytes] = []
+    accepted: list[int] = []
 
     def keep_answering(connection: socket.socket) -> None:
+        accepted.append(1)
         while head := read_request(connection):
             heads.append(head)
             connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 
     for port in serve_connections(keep_answering):
-        yield port, heads
+        yield port, heads, accepted
 
 
 def test_the_upstream_gets_the_path_with_its_parameters_and_query(
     aws: None,
-    recording_upstream: tuple[int, list[bytes]],
+    recording_upstream: tuple[int, list[bytes], list[int]],
     probe_route: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A ``;`` in the last segment is part of the path (RFC 3986): the request line the
     upstream reads is the one the client sent, not one cut at the ``;``."""
-    port, heads = recording_upstream
-    monkeypatch.setitem(app.state.settings.upstreams, probe_route, f"http://127.0.0.1:{port}")
+    port, heads, _ = recording_upstream
+    route_to(monkeypatch, probe_route, port)
     with TestClient(app) as client:
         answer = client.get(f"/api/{probe_route}/products/p-1;v=2?page=2;size=3")
     assert answer.status_code == 200
@@ -279,40 +275,27 @@ SLOW_CALLERS = 100
 def held_upstream() -> Iterator[tuple[int, threading.Semaphore, threading.Event]]:
     """Reads each request (one thread per connection, the semaphore counts them) and
     answers only once the event is set: an upstream with every request stuck."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(SLOW_CALLERS)
     received, release = threading.Semaphore(0), threading.Event()
 
     def hold(connection: socket.socket) -> None:
-        with connection:
-            connection.recv(65536)
-            received.release()
-            release.wait()
-            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        connection.recv(65536)
+        received.release()
+        release.wait()
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 
-    def serve() -> None:
-        while True:
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                return
-            threading.Thread(target=hold, args=(connection,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield server.getsockname()[1], received, release
-    release.set()
-    server.close()
+    for port in serve_connections(hold, concurrently=True, backlog=SLOW_CALLERS):
+        yield port, received, release
+        release.set()
 
 
 def test_a_stuck_upstream_leaves_the_others_reachable(
     held_upstream: tuple[int, threading.Semaphore, threading.Event],
-    recording_upstream: tuple[int, list[bytes]],
+    recording_upstream: tuple[int, list[bytes], list[int]],
 ) -> None:
     """An upstream holding as many requests as the gateway sends it does not take the
     connections another upstream needs: that one answers while all of them still wait."""
     slow_port, received, release = held_upstream
-    fast_port, _ = recording_upstream
+    fast_port, _, _ = recording_upstream
 
     def all_received() -> bool:
         return all(received.acquire(timeout=30) for _ in range(SLOW_CALLERS))
@@ -361,15 +344,15 @@ def test_a_post_on_a_connection_the_upstream_dropped_is_not_sent_twice() -> None
 
 def test_the_upstream_gets_the_gateways_forwarded_fields_only(
     aws: None,
-    recording_upstream: tuple[int, list[bytes]],
+    recording_upstream: tuple[int, list[bytes], list[int]],
     probe_route: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A client's own ``Forwarded`` and ``X-Forwarded-*`` never reach the upstream beside
     the gateway's: an upstream reading the first of each, or trusting ``X-Forwarded-For``
     from the gateway's address (uvicorn does), would take the client's word for them."""
-    port, heads = recording_upstream
-    monkeypatch.setitem(app.state.settings.upstreams, probe_route, f"http://127.0.0.1:{port}")
+    port, heads, _ = recording_upstream
+    route_to(monkeypatch, probe_route, port)
     spoofed = {
         "X-Forwarded-Prefix": "/evil",
         "X-Forwarded-Host": "evil.example",
@@ -388,11 +371,11 @@ def test_the_upstream_gets_the_gateways_forwarded_fields_only(
 
 
 def test_a_latin_1_header_value_reaches_the_upstream_byte_for_byte(
-    recording_upstream: tuple[int, list[bytes]],
+    recording_upstream: tuple[int, list[bytes], list[int]],
 ) -> None:
     """Header values pass as the server decoded them (latin-1): a byte above 0x7f is sent
     as that byte, neither refused nor re-encoded as UTF-8."""
-    port, heads = recording_upstream
+    port, heads, _ = recording_upstream
 
     async def go() -> int:
         async with UpstreamPool(5, connect_timeout_seconds=1) as pool:
@@ -415,7 +398,7 @@ def test_a_head_answer_keeps_the_length_a_get_would_have(
         connection.sendall(b"HTTP/1.1 200 OK\r\n%bConnection: close\r\n\r\n" % length)
 
     for port in serve_connections(answer):
-        monkeypatch.setitem(app.state.settings.upstreams, probe_route, f"http://127.0.0.1:{port}")
+        route_to(monkeypatch, probe_route, port)
         with TestClient(app) as client:
             headers = client.head(f"/api/{probe_route}/x").headers
     assert headers.get("content-length") == ("1234" if length else None)
