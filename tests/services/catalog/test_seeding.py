@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,13 @@ def test_shipped_fixtures_are_valid_and_plenty() -> None:
     products = read_products(FIXTURES_DIR / "products.json")
     assert len(products) >= 50
     assert len({product.sku for product in products}) == len(products)
+
+
+def test_shipped_descriptions_take_an_before_a_vowel() -> None:
+    """The README's first curl shows these texts: "A ocean mug" is the first thing read."""
+    products = read_products(FIXTURES_DIR / "products.json")
+    wrong = [p.description for p in products if re.match(r"A [aeiou]", p.description or "")]
+    assert wrong == []
 
 
 def test_loading_twice_creates_once_with_stable_ids(store: ProductStore) -> None:
