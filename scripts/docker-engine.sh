@@ -54,19 +54,16 @@ start_engine() {
     "stop it with: kill \$(cat $pid_file))"
   nohup dockerd --pidfile "$pid_file" >"$engine_log" 2>&1 &
   local engine=$! waited=0
+  give_up() {
+    log "$1; the end of $engine_log:"
+    tail -n 20 "$engine_log" >&2
+    exit 1
+  }
   # Wait as long as the engine is alive and starting (a loaded machine can take
   # minutes); stop at once when it has died, and say why.
   until docker info >/dev/null 2>&1; do
-    if ! kill -0 "$engine" 2>/dev/null; then
-      log "dockerd exited while starting; the end of $engine_log:"
-      tail -n 20 "$engine_log" >&2
-      exit 1
-    fi
-    if [ "$waited" -ge "${DOCKERD_START_TIMEOUT:-300}" ]; then
-      log "dockerd did not answer within $waited s; the end of $engine_log:"
-      tail -n 20 "$engine_log" >&2
-      exit 1
-    fi
+    kill -0 "$engine" 2>/dev/null || give_up "dockerd exited while starting"
+    [ "$waited" -lt "${DOCKERD_START_TIMEOUT:-300}" ] || give_up "dockerd did not answer within $waited s"
     sleep 1
     waited=$((waited + 1))
   done

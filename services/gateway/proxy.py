@@ -71,7 +71,7 @@ def forwardable(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(name, value) for name, value in headers if name.lower() not in _NOT_FORWARDED]
 
 
-def upstream_url(url: str) -> httpcore.URL:
+def exact_url(url: str) -> httpcore.URL:
     """``url`` with its request target kept as written. httpcore parses a URL string with
     ``urlparse``, which cuts ``;parameters`` off the last path segment: the upstream would
     be asked for another path than the one the client sent."""
@@ -121,15 +121,13 @@ class UpstreamPool:
         return self._pools[origin]
 
     async def send(
-        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes
+        self, method: str, url: httpcore.URL, headers: list[tuple[bytes, bytes]], body: bytes
     ) -> httpcore.Response:
-        """One exchange, its body read whole. Header bytes pass as the server decoded them
-        (latin-1), so nothing a client sent is re-encoded on the way."""
-        target = upstream_url(url)
-        return await self._pool(target).request(
+        """One exchange, its body read whole."""
+        return await self._pool(url).request(
             method,
-            target,
-            headers=[(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers],
+            url,
+            headers=headers,
             content=body if body or method in _CARRY_A_BODY else None,
             extensions={"timeout": self._timeouts},
         )
@@ -143,14 +141,18 @@ async def forward(
     headers: list[tuple[str, str]],
     body: bytes,
 ) -> Forwarded:
+    target = exact_url(url)
+    # Header bytes pass as the server decoded them (latin-1): nothing a client sent is
+    # re-encoded on the way.
+    raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
     try:
         async with asyncio.timeout(pool.timeout_seconds):
             try:
-                response = await pool.send(method, url, headers, body)
+                response = await pool.send(method, target, raw, body)
             except (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError):
                 if method not in IDEMPOTENT:
                     raise
-                response = await pool.send(method, url, headers, body)
+                response = await pool.send(method, target, raw, body)
     except httpcore.ConnectTimeout:
         raise UpstreamFailure(503, f"{service} is unavailable: connection timed out") from None
     except httpcore.ConnectError:
