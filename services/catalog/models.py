@@ -27,7 +27,7 @@ from services.common.dynamodb import (
     to_item,
 )
 from services.common.errors import Conflict, NotFound
-from services.common.fields import SKU_PATTERN
+from services.common.fields import SKU_PATTERN, Trimmed
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -39,18 +39,20 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-Tag = Annotated[str, Field(min_length=1, max_length=50)]
+Tag = Annotated[str, Field(min_length=1, max_length=50), Trimmed()]
 """Bounded, like every text field: a product item stays far below DynamoDB's 400 KB limit."""
+Name = Annotated[str, Field(min_length=1, max_length=200), Trimmed()]
+Description = Annotated[str, Field(max_length=2000), Trimmed(blank=True)]
 
 
 class ProductFields(BaseModel):
     """What a client may set on a product."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     sku: str = Field(pattern=SKU_PATTERN, description="Unique stock-keeping unit, e.g. MUG-001.")
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=2000)
+    name: Name
+    description: Description = ""
     price_cents: int = Field(
         ge=0, le=100_000_000, strict=True, description="Price in minor units (an integer)."
     )
@@ -68,15 +70,13 @@ class ProductChanges(BaseModel):
     product without its SKU, name or price would be stored broken (an absent field is
     what "leave it alone" means)."""
 
-    model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, json_schema_extra=_without_defaults
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_without_defaults)
 
     # None only marks "not sent" (fields are read with exclude_unset) and is never validated;
     # a null a client sends is validated against the type, and refused with a 422.
     sku: str = Field(default=None, pattern=SKU_PATTERN)  # type: ignore[assignment]
-    name: str = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]
-    description: str = Field(default=None, max_length=2000)  # type: ignore[assignment]
+    name: Name = None  # type: ignore[assignment]
+    description: Description = None  # type: ignore[assignment]
     price_cents: int = Field(default=None, ge=0, le=100_000_000, strict=True)  # type: ignore[assignment]
     currency: str = Field(default=None, pattern=r"^[A-Z]{3}$")  # type: ignore[assignment]
     tags: list[Tag] = Field(default=None, max_length=10)  # type: ignore[arg-type]

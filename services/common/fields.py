@@ -1,8 +1,17 @@
 """Field formats more than one service validates, defined once so they cannot drift."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from services.common.dynamodb import refuse_unstorable
 
@@ -14,6 +23,41 @@ EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 
 StoredNumber = Annotated[int | float, AfterValidator(refuse_unstorable)]
 """A number as DynamoDB stores it: refused with a 422 when it would not fit, not a 500."""
+
+
+@dataclass(frozen=True)
+class Trimmed:
+    """Free text, checked as sent and stored without leading and trailing whitespace.
+
+    Put it after the text's length bounds: ``Annotated[str, Field(max_length=200), Trimmed()]``.
+    The bounds then apply to the text as the client sent it, which is what the OpenAPI
+    document's ``maxLength`` says; trimming first would accept a text the document refuses.
+
+    Text that may not be ``blank`` must contain something besides whitespace. The document
+    says so with the pattern ``\\S``, and Python's ``re`` means by ``\\s`` exactly what
+    ``str.strip`` removes, so a client generating from the document and this check agree.
+    """
+
+    blank: bool = False
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self._trim, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        if not self.blank:
+            json_schema["pattern"] = r"\S"
+        return json_schema
+
+    def _trim(self, value: str) -> str:
+        trimmed = value.strip()
+        if not trimmed and not self.blank:
+            raise ValueError("must contain more than whitespace")
+        return trimmed
 
 
 class PartialUpdate(BaseModel):

@@ -56,7 +56,7 @@ class OrderLine(BaseModel):
 class OrderRequest(BaseModel):
     """What a client sends to place an order."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     customer: str = Field(
         pattern=EMAIL_PATTERN, max_length=254, description="E-mail address; the receipt goes here."

@@ -30,6 +30,24 @@ def test_validation_error_names_each_field(client: TestClient) -> None:
     assert fields == ["name", "price_cents", "sku"]
 
 
+def test_a_name_over_the_bound_as_sent_is_refused_even_if_trimming_would_fit_it(
+    client: TestClient,
+) -> None:
+    """Found by fuzzing: a non-breaking space and 200 characters were accepted (trimmed to
+    200) although the document's maxLength of 200 refuses them."""
+    product = client.post("/products", json={"sku": "MUG-1", "name": "Mug", "price_cents": 5})
+    too_long = "\u00a0" + "*" * 200
+    for response in (
+        client.post("/products", json={"sku": "MUG-2", "name": too_long, "price_cents": 5}),
+        client.patch(f"/products/{product.json()['id']}", json={"name": too_long}),
+    ):
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+    assert client.get(f"/products/{product.json()['id']}").json()["name"] == "Mug"
+    trimmed = client.post("/products", json={"sku": "MUG-3", "name": " Cup ", "price_cents": 5})
+    assert trimmed.json()["name"] == "Cup"
+
+
 def test_image_redirect_points_at_the_public_endpoint(
     client: TestClient, provisioned: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
