@@ -19,6 +19,8 @@ from moto.backend_index import backend_url_patterns
 from durable_harness import DurableServer, create_table
 
 IMPORT_LOG = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", re.MULTILINE)
+IMPORT_LOG_HEADER = "import time: self [us] | cumulative | imported package"
+"""What each Python process writes first to its import log."""
 
 SERVICES = {f"moto.{name}" for name, _ in backend_url_patterns} - {"moto.moto_api"}
 """Moto's services, each imported by ``moto_server`` on its first request (``moto_api``,
@@ -63,5 +65,24 @@ def test_a_service_is_imported_on_its_first_request_and_patched_then(tmp_path: P
         server.client("sqs").create_queue(QueueName="orders")
         server.client("lambda").list_functions()
         assert {"moto.dynamodb", "moto.sqs", "moto.awslambda"} <= services(imported(server))
+    finally:
+        server.kill()
+
+
+def test_the_start_that_only_reads_the_hash_seed_imports_nothing_of_weight(
+    tmp_path: Path,
+) -> None:
+    """``serve`` reads its directory's hash seed, then starts itself again with it (``cli``):
+    whatever the first process imports is paid twice on every start. With ``dataclasses``,
+    ``secrets`` and ``logging`` it was a tenth of a cold start."""
+    server = DurableServer(tmp_path / "data", PYTHONPROFILEIMPORTTIME="1")
+    server.start()
+    try:
+        processes = server.output().split(IMPORT_LOG_HEADER)[1:]
+        assert len(processes) == 2  # the start that reads the seed, and the server
+        first = set(IMPORT_LOG.findall(processes[0]))
+        assert {"durable_moto.cli", "durable_moto.config", "durable_moto.runfiles"} <= first
+        assert first & {"dataclasses", "inspect", "secrets", "logging", "moto"} == set()
+        assert "moto" in IMPORT_LOG.findall(processes[1])
     finally:
         server.kill()

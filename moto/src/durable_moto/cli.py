@@ -12,7 +12,6 @@ AWS_ENDPOINT_URL, or http://127.0.0.1:4566, with DURABLE_MOTO_ADMIN_TOKEN.
 
 import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -36,7 +35,8 @@ def _with_fixed_hashing(argv: list[str], config: DurableConfig) -> None:
     journal in a process with another salt, answered a list in another order
     than the one acknowledged. The hash seed can only be set before Python
     starts: the command starts itself again (same process id), before it has
-    imported anything of weight. The seed is the directory's own secret
+    imported anything of weight (what this module and the configuration import is kept
+    light for that reason: the first start is pure cost). The seed is the directory's own secret
     (``runfiles.hash_seed``), so it does not open the door to hash flooding.
     Without persistence nothing is rebuilt, and any salt will do.
     """
@@ -138,7 +138,6 @@ def main(argv: list[str] | None = None) -> int:
             persistence=False if args.no_persistence else None,
         )
         _with_fixed_hashing(arguments, config)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         from durable_moto.server import serve as run
 
         return run(args.host, args.port, config)

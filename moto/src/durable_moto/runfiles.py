@@ -11,9 +11,8 @@ first start) is the ``PYTHONHASHSEED`` every server of the directory runs with
 
 import json
 import os
-import secrets
-from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ADDRESS_FILE = "server.json"
 TOKEN_FILE = "admin-token"  # noqa: S105 - a file name, not a secret
@@ -25,8 +24,7 @@ class NoServerError(Exception):
     """No server runs for a data directory; the message says how we know."""
 
 
-@dataclass(frozen=True)
-class Address:
+class Address(NamedTuple):
     host: str
     port: int
     pid: int
@@ -49,6 +47,8 @@ def admin_token(data_dir: Path | None) -> str | None:
         return from_env
     if data_dir is None:
         return None
+    import secrets  # here: ``serve`` reads the hash seed (below) before it starts again
+
     _create_secret(data_dir / TOKEN_FILE, secrets.token_urlsafe(32))
     return read_token(data_dir)
 
@@ -58,7 +58,7 @@ def hash_seed(data_dir: Path) -> str:
     compute strings that collide under it (hash flooding, which Python's per-process
     salt guards against), and the same for every server of the directory."""
     path = data_dir / HASH_SEED_FILE
-    _create_secret(path, str(secrets.randbelow(2**32 - 1) + 1))
+    _create_secret(path, str(int.from_bytes(os.urandom(4)) % (2**32 - 1) + 1))
     return path.read_text().strip()
 
 
@@ -96,7 +96,7 @@ def client_token(data_dir: Path | None) -> str | None:
 def write_address(data_dir: Path, address: Address) -> None:
     """Atomically, so a client never reads half a file."""
     temporary = data_dir / f".{ADDRESS_FILE}.tmp"
-    temporary.write_text(json.dumps(asdict(address)) + "\n")
+    temporary.write_text(json.dumps(address._asdict()) + "\n")
     temporary.replace(data_dir / ADDRESS_FILE)
 
 

@@ -23,6 +23,7 @@ logger = logging.getLogger("durable_moto")
 
 
 def serve(host: str, port: int, config: DurableConfig) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         patches.apply()
     except patches.PatchVersionError as error:
