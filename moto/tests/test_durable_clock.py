@@ -25,11 +25,11 @@ def _acm(app: DurableApp, action: str, payload: dict[str, Any]) -> dict[str, Any
     return call_json(app, "acm", f"CertificateManager.{action}", payload)
 
 
-def _slowed(moto_app: wsgi.WsgiApp) -> wsgi.WsgiApp:
-    """Moto, reached only after ``SLOW`` seconds of real time."""
+def _slowed(moto_app: wsgi.WsgiApp, seconds: float = SLOW) -> wsgi.WsgiApp:
+    """Moto, reached only after ``seconds`` of real time."""
 
     def slow_moto(environ: dict[str, Any], start_response: Any) -> Any:
-        time.sleep(SLOW)
+        time.sleep(seconds)
         return moto_app(environ, start_response)
 
     return slow_moto
@@ -47,3 +47,20 @@ def test_a_slow_request_is_rebuilt_with_the_time_it_was_answered_with(tmp_path: 
     store.close()
     assert rebuilt["NotBefore"] == answered["NotBefore"]
     assert rebuilt == answered
+
+
+def test_the_replay_estimate_counts_execution_not_waiting(tmp_path: Path) -> None:
+    """A replay runs alone; a request served under load also waits (for the interpreter
+    lock, for a core). Waiting, here a sleep, is no replay cost, and does not bring the
+    next snapshot closer."""
+    app, store = open_app(tmp_path, VERSION)
+    try:
+        arn = _acm(app, "RequestCertificate", {"DomainName": "clock.example.com"})
+        before = store.replay_cost.seconds
+        waited = 0.5  # and the two requests stay under the replay budget (2 s) even so
+        app.moto_app = _slowed(app.moto_app, waited)
+        tags = [{"Key": "team", "Value": "shop"}]
+        _acm(app, "AddTagsToCertificate", {"CertificateArn": arn["CertificateArn"], "Tags": tags})
+        assert 0 < store.replay_cost.seconds - before < waited / 4
+    finally:
+        store.close()

@@ -5,6 +5,12 @@ take longer than ``replay_budget_seconds``, estimated from what the journaled
 requests measurably cost to execute (a replay executes each of them again,
 through the same Moto app). A record count alone cannot say that: a record
 costs 0.1 ms for some services and 20 ms for others, and more as tables grow.
+
+The cost is the executing thread's CPU time, not the time that passed: a replay
+runs alone, while a request served under load also waits for the interpreter
+lock other requests hold and for a core other processes use. Counting those
+waits overstated a shop's replay several times over on a busy machine, and the
+server snapshotted without pause, which made the machine busier still.
 """
 
 import logging
@@ -80,9 +86,9 @@ class ReplayProgress:
             if self.done:  # a rebuild after a failed write: not a recovery, not a new cost
                 replay(record)
                 return
-            started = time.perf_counter()
+            started = time.thread_time()
             replay(record)
-            self.cost.add(time.perf_counter() - started)
+            self.cost.add(time.thread_time() - started)
             self.replayed += 1
             now = time.monotonic()
             if now - self._logged >= self._log_every:
