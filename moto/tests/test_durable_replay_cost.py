@@ -136,7 +136,11 @@ class FrozenSnapshots:
 
     def _children(self) -> set[int]:
         found: set[int] = set()
-        for task in Path(f"/proc/{self._pid}/task").iterdir():
+        try:
+            tasks = list(Path(f"/proc/{self._pid}/task").iterdir())
+        except FileNotFoundError:  # the server was killed: it forks no more
+            return found
+        for task in tasks:
             with contextlib.suppress(OSError):  # a thread that ended meanwhile
                 found |= {int(pid) for pid in (task / "children").read_text().split()}
         return found
