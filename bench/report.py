@@ -223,6 +223,10 @@ def shop_section(results: dict[str, Any]) -> list[str]:
         f"| gateway overhead on a GET (p50 {gateway['gateway_p50']:.2f} vs {gateway['direct_p50']:.2f} ms direct) | +{overhead:.2f} ms | ≤ +{t['gateway_overhead_ms']} ms | {_verdict(overhead <= t['gateway_overhead_ms'])} |",
         f"| Moto RSS growth over {memory['orders']:,} orders, minus its snapshot's growth ({data:.1f} MB) | {rss:.0f} - {data:.0f} = {rss - data:.0f} MB | ≤ {t['rss_over_data_mb']:.0f} MB | {_verdict(rss - data <= t['rss_over_data_mb'])} |",
     ]
+    if results.get("retries"):
+        lines.append(
+            f"| orders sent again after a 5xx (same Idempotency-Key, placed once) | {results['retries']} | 0 | {_verdict(False)} |"
+        )
     if "gateway_cpu_ms" in gateway:
         lines.append(
             f"| gateway CPU per proxied GET, vs the service's own CPU per GET | {gateway['gateway_cpu_ms']:.2f} ms vs {gateway['orders_cpu_ms']:.2f} ms | | |"
