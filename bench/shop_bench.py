@@ -141,19 +141,24 @@ class Shop:
             thread.join()
         return latencies, ids, time.perf_counter() - started
 
-    def wait_fulfilled(self, ids: list[str], timeout: float = 900) -> list[dict[str, Any]]:
-        """Every order once FULFILLED; polls one order at a time so it costs the stack little."""
+    def wait_fulfilled(self, ids: list[str], stall: float = 300) -> list[dict[str, Any]]:
+        """Every order once FULFILLED; polls one order at a time so it costs the stack little.
+
+        Gives up only when ``stall`` seconds pass without one more order fulfilled: a
+        fixed deadline for the whole list ended a run of 10,000 orders on a busy machine
+        that was still fulfilling 8 a second."""
         done: list[dict[str, Any]] = []
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + stall
         with self.client() as http:
             for order_id in ids:
                 while True:
                     order = http.get(f"/orders/{order_id}").raise_for_status().json()
                     if order["status"] == "FULFILLED":
                         done.append(order)
+                        deadline = time.monotonic() + stall
                         break
                     if time.monotonic() > deadline:
-                        raise RuntimeError(f"order {order_id} not fulfilled in {timeout:g} s")
+                        raise RuntimeError(f"no order fulfilled in {stall:g} s ({order_id} waits)")
                     time.sleep(0.2)
         return done
 
