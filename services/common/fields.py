@@ -18,7 +18,15 @@ from services.common.dynamodb import refuse_unstorable
 SKU_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,31}$"
 """A stock-keeping unit such as ``MUG-001``: the catalog's key and the inventory's."""
 
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""What ``str.strip`` removes, spelled out for a character class such as ``[^...]``.
+
+``\\s`` means three things: Python's ``re`` (with which a client or fuzzer reads the
+document) counts U+001C to U+001F, the Rust engine that checks patterns here does not,
+and ECMAScript, the dialect of the document's patterns, counts U+FEFF instead. Named
+characters mean the same in all three, so the document and the check cannot disagree."""
+
+EMAIL_PATTERN = rf"^[^@{WHITESPACE}]{{1,64}}@[^@{WHITESPACE}]+\.[^@{WHITESPACE}]{{2,}}$"
 """Deliberately loose: the mail system, not a regex, decides what is deliverable."""
 
 StoredNumber = Annotated[int | float, AfterValidator(refuse_unstorable)]
@@ -34,8 +42,8 @@ class Trimmed:
     document's ``maxLength`` says; trimming first would accept a text the document refuses.
 
     Text that may not be ``blank`` must contain something besides whitespace. The document
-    says so with the pattern ``\\S``, and Python's ``re`` means by ``\\s`` exactly what
-    ``str.strip`` removes, so a client generating from the document and this check agree.
+    says so with a pattern of one character not in :data:`WHITESPACE`, which is exactly
+    what ``str.strip`` leaves, so a client generating from the document and this check agree.
     """
 
     blank: bool = False
@@ -50,7 +58,7 @@ class Trimmed:
     ) -> JsonSchemaValue:
         json_schema = handler(schema)
         if not self.blank:
-            json_schema["pattern"] = r"\S"
+            json_schema["pattern"] = f"[^{WHITESPACE}]"
         return json_schema
 
     def _trim(self, value: str) -> str:

@@ -63,6 +63,17 @@ def test_unknown_sku_is_422_and_unknown_inventory_404(client: TestClient) -> Non
     assert client.get("/inventory/NOPE-001").status_code == 404
 
 
+def test_a_customer_with_a_control_separator_is_refused_as_the_document_says(
+    client: TestClient,
+) -> None:
+    """U+001C is whitespace to the document's pattern (found by fuzzing: it was accepted)."""
+    placed = place(client, {**BODY, "customer": "ada\x1c@example.com"})
+    assert placed.status_code == 422, placed.text
+    assert placed.json()["errors"][0]["field"] == "customer"
+    listed = client.get("/orders", params={"customer": "ada\x1f@example.com"})
+    assert listed.status_code == 422, listed.text
+
+
 def test_orders_are_listed_per_customer_and_fulfilled_once(client: TestClient) -> None:
     order = place(client, BODY).json()
     listed = client.get("/orders", params={"customer": "ada@example.com"}).json()
