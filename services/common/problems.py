@@ -48,13 +48,20 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = Field(default=None, description="Set on 400 and 422.")
 
 
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+"""Where :func:`document_problems` puts the Problem schema in every service's document."""
+
+
 def problem_responses(**described: str) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for error statuses, e.g. ``problem_responses(**{"404": "..."})``."""
+    """OpenAPI ``responses`` for error statuses, e.g. ``problem_responses(**{"404": "..."})``.
+
+    Only ``application/problem+json``, with its schema: given a ``model``, FastAPI would put
+    the schema under an ``application/json`` these answers never have, and leave the
+    problem+json body they do have unchecked."""
     return {
         int(status): {
             "description": description,
-            "model": Problem,
-            "content": {PROBLEM_JSON: {}},
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
         }
         for status, description in described.items()
     }
@@ -150,7 +157,7 @@ def document_problems(
     problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     problem_schema.pop("$defs", None)
     schemas.setdefault("Problem", problem_schema)
-    reference = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    reference = {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}
     for operations in spec.get("paths", {}).values():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from services.common.app import create_app
 from services.common.errors import Conflict, InvalidField
+from services.common.problems import PROBLEM_JSON, problem_responses
 from services.common.settings import StackSettings
 
 
@@ -39,7 +40,7 @@ def make_app() -> FastAPI:
         internal_writes=False,
     )
 
-    @app.get("/conflict")
+    @app.get("/conflict", responses=problem_responses(**{"409": "Taken"}))
     async def conflict() -> None:
         raise Conflict("taken", sku="X-1")
 
@@ -68,6 +69,19 @@ def test_domain_errors_become_problems_with_their_extras() -> None:
         "X-1",
     )
     assert client.get("/invalid").json()["errors"] == [{"field": "cursor", "reason": "is forged"}]
+
+
+def test_a_documented_problem_is_problem_json_with_its_schema() -> None:
+    """As answered: the document said a 409 could be ``application/json`` (it never is) and
+    gave its ``application/problem+json`` no schema, so a fuzzer checked none of its bodies."""
+    app = make_app()
+    documented = app.openapi()["paths"]["/conflict"]["get"]["responses"]["409"]
+    assert documented["content"] == {
+        PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+    assert "Problem" in app.openapi()["components"]["schemas"]
+    answered = TestClient(app).get("/conflict")
+    assert (answered.status_code, answered.headers["content-type"]) == (409, PROBLEM_JSON)
 
 
 def test_unexpected_errors_hide_their_details_and_are_logged_once(
