@@ -10,6 +10,7 @@ method), and ``Location`` headers come back as public paths.
 from asgi_correlation_id import correlation_id
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from starlette.convertors import PathConvertor, register_url_convertor
 
 from services.common.app import REQUEST_ID_HEADER
 from services.common.errors import DomainError, NotFound
@@ -25,6 +26,17 @@ router = APIRouter(prefix="/api", tags=["proxy"])
 _SET_BY_GATEWAY = {REQUEST_ID_HEADER.lower(), "date", "server"}
 _NOT_TO_UPSTREAM = {h.lower() for h in (REQUEST_ID_HEADER, API_KEY_HEADER, INTERNAL_TOKEN_HEADER)}
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class AnyRest(PathConvertor):
+    """The rest of a path, line breaks included: Starlette's ``path`` (``.*``) stops at a
+    ``%0A`` inside the path, so the route did not match and the request became a 404 the
+    document does not give (PUT ``/api/inventory/a%0Ab``) instead of the check's 400."""
+
+    regex = "(?s:.*)"
+
+
+register_url_convertor("any_rest", AnyRest())
 
 
 def _is_forwarded(header: str) -> bool:
@@ -66,7 +78,7 @@ def public_location(location: str, base: str, service: str) -> str | None:
 
 
 @router.api_route("/{name}", methods=METHODS, include_in_schema=False)
-@router.api_route("/{name}/{path:path}", methods=METHODS, include_in_schema=False)
+@router.api_route("/{name}/{path:any_rest}", methods=METHODS, include_in_schema=False)
 async def proxy(request: Request) -> Response:
     sent_path = raw_path(request.scope.get("raw_path"), request.url.path)
     check_target(sent_path, request.scope.get("query_string", b""))
