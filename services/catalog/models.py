@@ -27,7 +27,7 @@ from services.common.dynamodb import (
     to_item,
 )
 from services.common.errors import Conflict, NotFound
-from services.common.fields import SKU_PATTERN, Trimmed
+from services.common.fields import SKU_PATTERN, Description, Name, Trimmed
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -41,8 +41,6 @@ logger = logging.getLogger(__name__)
 
 Tag = Annotated[str, Field(min_length=1, max_length=50), Trimmed()]
 """Bounded, like every text field: a product item stays far below DynamoDB's 400 KB limit."""
-Name = Annotated[str, Field(min_length=1, max_length=200), Trimmed()]
-Description = Annotated[str, Field(max_length=2000), Trimmed(blank=True)]
 
 
 class ProductFields(BaseModel):

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     model_validator,
@@ -66,6 +67,13 @@ class Trimmed:
         if not trimmed and not self.blank:
             raise ValueError("must contain more than whitespace")
         return trimmed
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), Trimmed()]
+"""What a thing is called: one line, never blank."""
+
+Description = Annotated[str, Field(max_length=2000), Trimmed(blank=True)]
+"""Free text about a thing; may be empty."""
 
 
 class PartialUpdate(BaseModel):

@@ -35,9 +35,10 @@ def _with_fixed_hashing(argv: list[str], config: DurableConfig) -> None:
     journal in a process with another salt, answered a list in another order
     than the one acknowledged. The hash seed can only be set before Python
     starts: the command starts itself again (same process id), before it has
-    imported anything of weight (what this module and the configuration import is kept
-    light for that reason: the first start is pure cost). The seed is the directory's own secret
-    (``runfiles.hash_seed``), so it does not open the door to hash flooding.
+    imported anything of weight: whatever this module, ``config`` and ``runfiles``
+    import is paid twice on every start, so they import little. The seed is the
+    directory's own secret (``runfiles.hash_seed``), so it does not open the door to
+    hash flooding.
     Without persistence nothing is rebuilt, and any salt will do.
     """
     if not config.persistence:
