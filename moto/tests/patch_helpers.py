@@ -5,14 +5,16 @@ from contextlib import contextmanager
 
 import pytest
 from moto import mock_aws
+from moto.core.common_models import BaseModel
 from moto.core.serialize import AttributePicker, XFormedAttributePicker
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import Item
 from moto.sqs.models import Queue, SQSBackend
 
-from durable_moto.patches import dynamodb, serialize, sqs
+from durable_moto.patches import dynamodb, serialize, sqs, tracking
 
 PATCHED = [
+    (BaseModel, "__new__"),
     (AttributePicker, "get_possible_keys"),
     (XFormedAttributePicker, "get_possible_keys"),
     (DynamoDBBackend, "transact_write_items"),
@@ -38,6 +40,7 @@ def moto_aws(*, patched: bool) -> Iterator[None]:
         monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
         monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
         if patched:
+            tracking.apply()
             serialize.apply()
             dynamodb.apply()
             sqs.apply()

@@ -47,8 +47,10 @@ get_backend("dynamodb"), get_backend("sqs")
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import Item
 from moto.sqs.models import Queue, SQSBackend
-from durable_moto.patches import dynamodb, sqs
+from moto.core.common_models import BaseModel
+from durable_moto.patches import dynamodb, sqs, tracking
 print(json.dumps({"before": before, "patched": [
+    BaseModel.__new__ is tracking._new,
     DynamoDBBackend.transact_write_items is dynamodb.transact_write_items,
     Item.__deepcopy__ is dynamodb._copy_item,
     SQSBackend.send_message is sqs.send_message,
@@ -61,4 +63,4 @@ print(json.dumps({"before": before, "patched": [
         [sys.executable, "-c", script], env=variables, capture_output=True, text=True, check=True
     )
     result = json.loads(run.stdout)
-    assert result == {"before": [], "patched": [True] * 5}
+    assert result == {"before": [], "patched": [True] * 6}

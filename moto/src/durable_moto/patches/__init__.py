@@ -1,12 +1,13 @@
 """Fixes for Moto's hot paths, for the one Moto version they were written for.
 
 Each module patches one service (``serialize``: the response serializer all
-services share) and says in its docstring what was slow, why,
-and what the patch changes; each is small enough to be proposed to Moto as is.
-A patch replaces a function of Moto's by a version of it that behaves the same
-but does less work, so it is only valid for the exact version it was read
-from: on any other version the server refuses to start rather than patch
-blindly (``DURABLE_MOTO_PATCHES=off`` starts it unpatched).
+services share; ``tracking``: the base class of every model) and says in its
+docstring what was slow, why, and what the patch changes; each is small
+enough to be proposed to Moto as is. A patch replaces a function of Moto's by
+a version of it that behaves the same but does less work, so it is only valid
+for the exact version it was read from: on any other version the server
+refuses to start rather than patch blindly (``DURABLE_MOTO_PATCHES=off``
+starts it unpatched).
 
 A service's patch is applied when Moto's module for that service is imported
 (``import_hooks``): like Moto's own server, a fresh server imports a service
@@ -27,6 +28,7 @@ PINNED_MOTO = "5.2.5"
 """The version in moto/requirements.lock; a test keeps the two equal."""
 
 SERVICE_PATCHES = {
+    "moto.core.common_models": "tracking",
     "moto.core.serialize": "serialize",
     "moto.dynamodb.models": "dynamodb",
     "moto.sqs.models": "sqs",
