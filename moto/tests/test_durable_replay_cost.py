@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from durable_harness import DurableServer, create_table
+from durable_moto.config import DurableConfig
 from durable_moto.journal import JournalWriter, segment_name
 from durable_moto.records import Record
 from durable_moto.replay_cost import ReplayCost, ReplayProgress, pending_records
@@ -51,6 +52,7 @@ def test_a_restart_replays_no_more_than_the_replay_budget_allows(
     tight = new_server(
         "tight",
         DURABLE_MOTO_REPLAY_BUDGET_SECONDS="0.000001",
+        DURABLE_MOTO_SNAPSHOT_SPACING="0",  # the budget alone decides
         DURABLE_MOTO_COMPACT_RECORDS="1000000",
     )
     assert write_then_crash(tight, 8)["replayed_records"] == 0
@@ -62,6 +64,61 @@ def test_a_restart_replays_no_more_than_the_replay_budget_allows(
         DURABLE_MOTO_COMPACT_RECORDS="1000000",
     )
     assert write_then_crash(loose, 8)["replayed_records"] == 9
+
+
+def test_the_journal_may_cost_what_the_last_snapshot_cost_to_write() -> None:
+    cost = ReplayCost()
+    assert cost.budget(2.0, spacing=1.0) == 2.0  # no snapshot yet in this run
+    cost.snapshot_seconds = 5.0  # a large state: more than the budget to write
+    assert cost.budget(2.0, spacing=1.0) == 5.0
+    assert cost.budget(2.0, spacing=0.5) == 2.5
+    assert cost.budget(2.0, spacing=0.0) == 2.0
+    cost.snapshot_seconds = 0.1  # a small one: the budget decides
+    assert cost.budget(2.0, spacing=1.0) == 2.0
+
+
+def test_the_spacing_is_a_setting_and_never_negative(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert DurableConfig.from_env(data_dir=tmp_path).snapshot_spacing == 1.0
+    monkeypatch.setenv("DURABLE_MOTO_SNAPSHOT_SPACING", "0.5")
+    assert DurableConfig.from_env(data_dir=tmp_path).snapshot_spacing == 0.5
+    monkeypatch.setenv("DURABLE_MOTO_SNAPSHOT_SPACING", "-1")
+    with pytest.raises(ValueError, match="spacing must be 0 or more"):
+        DurableConfig.from_env(data_dir=tmp_path)
+
+
+def test_a_snapshot_that_cost_more_than_the_budget_spaces_out_the_next(
+    new_server: Callable[..., DurableServer],
+) -> None:
+    """The history that snapshots after every write under a microsecond's budget
+    (above) snapshots no more once a snapshot's cost, times the spacing, is the budget."""
+    server = new_server(
+        "spaced",
+        DURABLE_MOTO_REPLAY_BUDGET_SECONDS="0.000001",
+        DURABLE_MOTO_SNAPSHOT_SPACING="1000000",
+        DURABLE_MOTO_COMPACT_RECORDS="1000000",
+    )
+    server.start()
+    create_table(server)  # over the budget: the first snapshot, measured as it is written
+    wait_compaction_idle(server)
+    status = server.status()
+    cpu = status["last_snapshot"]["cpu_seconds_to_write"]
+    assert cpu > 0
+    budget = status["journal"]["replay_budget_seconds"]
+    assert budget == pytest.approx(cpu * 1e6, abs=1e3)  # cpu is shown rounded to 1 ms
+    db = server.client("dynamodb")
+    for n in range(8):
+        db.put_item(TableName="t", Item={"k": {"S": f"item-{n}"}})
+    after = server.status()
+    assert after["last_snapshot"]["file"] == status["last_snapshot"]["file"]
+    assert not after["compaction"]["running"]
+    server.kill()
+    server.start()
+    recovery = server.status()["recovery"]
+    assert recovery["replayed_records"] == 8  # every write since: no snapshot was due
+    # After the restart, what the snapshot cost to load stands for its cost.
+    assert server.status()["journal"]["replay_budget_seconds"] > 1
 
 
 def test_the_record_count_stays_a_backstop(new_server: Callable[..., DurableServer]) -> None:
@@ -198,6 +255,7 @@ def test_writes_wait_for_a_snapshot_once_the_journal_is_over_budget(
     server = new_server(
         "data",
         DURABLE_MOTO_REPLAY_BUDGET_SECONDS="0.000001",
+        DURABLE_MOTO_SNAPSHOT_SPACING="0",  # the budget alone decides
         DURABLE_MOTO_COMPACT_RECORDS="1000000",
     )
     server.start()

@@ -17,6 +17,8 @@ class DurableConfig(NamedTuple):
     """always: fsync before every response; everysec: at most ~1 s lost; no: the OS decides."""
     replay_budget_seconds: float = 2.0
     """Snapshot once replaying the journal since the last one would take this long."""
+    snapshot_spacing: float = 1.0
+    """...or ``snapshot_spacing`` times the CPU the last snapshot took, if that is longer."""
     compact_after_records: int = 10_000
     compact_after_bytes: int = 64 * 1024 * 1024
     recover: RecoverMode = "strict"
@@ -32,6 +34,7 @@ class DurableConfig(NamedTuple):
             "data_dir": Path(env.get("MOTO_DATA_DIR", "/data")),
             "fsync": env.get("DURABLE_MOTO_FSYNC", "always"),
             "replay_budget_seconds": float(env.get("DURABLE_MOTO_REPLAY_BUDGET_SECONDS", 2.0)),
+            "snapshot_spacing": float(env.get("DURABLE_MOTO_SNAPSHOT_SPACING", 1.0)),
             "compact_after_records": int(env.get("DURABLE_MOTO_COMPACT_RECORDS", 10_000)),
             "compact_after_bytes": int(env.get("DURABLE_MOTO_COMPACT_BYTES", 64 * 1024 * 1024)),
             "recover": env.get("DURABLE_MOTO_RECOVER", "strict"),
@@ -42,6 +45,8 @@ class DurableConfig(NamedTuple):
         config = cls(**values)  # type: ignore[arg-type]
         if config.fsync not in ("always", "everysec", "no"):
             raise ValueError(f"fsync policy must be always, everysec or no, not {config.fsync!r}")
+        if config.snapshot_spacing < 0:
+            raise ValueError(f"snapshot spacing must be 0 or more, not {config.snapshot_spacing}")
         if config.threads < 1:
             raise ValueError(f"threads must be at least 1, not {config.threads}")
         if config.recover not in ("strict", "last-good"):

@@ -33,9 +33,25 @@ class ReplayCost:
 
     def __init__(self) -> None:
         self.seconds = 0.0
+        self.snapshot_seconds = 0.0
+        """CPU time the newest snapshot took to write, or to load at start (0: none yet)."""
 
     def add(self, seconds: float) -> None:
         self.seconds += seconds
+
+    def budget(self, configured: float, spacing: float) -> float:
+        """Replay seconds the journal may reach before the next snapshot is due.
+
+        The configured budget, or ``spacing`` times what the newest snapshot cost to
+        write, whichever is more. A snapshot writes the whole state, so its cost grows
+        with the data while the configured budget stays put: at thousands of orders a
+        snapshot cost more than the 2 s budget, and snapshots ran back to back, a core
+        busy pickling and writes held back. With a spacing of 1, snapshots cost at most
+        about the CPU the writes they cut cost, as Redis rewrites its append-only file
+        once it has doubled. A restart then replays at most about what loading the
+        snapshot costs it anyway. A spacing of 0 keeps the configured budget alone.
+        """
+        return max(configured, spacing * self.snapshot_seconds)
 
     def reset(self) -> None:
         """A new journal segment starts: a replay would begin here."""

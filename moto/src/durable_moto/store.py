@@ -181,6 +181,7 @@ class DurableStore:
         base: int | None = None
         for number in sorted(snapshots, reverse=True):
             path = snapshots[number]
+            cpu_started = time.thread_time()
             try:
                 _, services = snapshot.decode_state(path.read_bytes(), self.moto_version)
                 snapshot.install_state(services)
@@ -193,6 +194,8 @@ class DurableStore:
                 logger.warning("%s; trying the previous one", problem)
                 continue
             base = number
+            # Until this run writes one, what the snapshot cost to load stands for its cost.
+            self.replay_cost.snapshot_seconds = time.thread_time() - cpu_started
             self.recovery.snapshot = path.name
             self.last_snapshot = SnapshotInfo(
                 path, number, path.stat().st_mtime, path.stat().st_size
@@ -416,7 +419,7 @@ class DurableStore:
         """
         if not self._compacting.is_set():
             return
-        if self.replay_cost.seconds < self.config.replay_budget_seconds:
+        if self.replay_cost.seconds < self._replay_budget():
             return
         started = time.monotonic()
         with self._compacted:  # also guards the counters: stalled writers end together
@@ -511,9 +514,14 @@ class DurableStore:
         if self._compacting.is_set() or self.compaction_error:
             return False
         return (
-            self.replay_cost.seconds >= self.config.replay_budget_seconds
+            self.replay_cost.seconds >= self._replay_budget()
             or self.writer.records >= self.config.compact_after_records
             or self.writer.size >= self.config.compact_after_bytes
+        )
+
+    def _replay_budget(self) -> float:
+        return self.replay_cost.budget(
+            self.config.replay_budget_seconds, self.config.snapshot_spacing
         )
 
     def compact(self, *, wait: bool) -> str | None:
@@ -600,12 +608,17 @@ class DurableStore:
     def _await_child(self, pid: int, report_fd: int, segment: int, started: float) -> None:
         with os.fdopen(report_fd, "rb") as report:
             message = report.read().decode(errors="replace")
-        _, status = os.waitpid(pid, 0)
+        _, status, usage = os.wait4(pid, 0)
         self._finish_compaction(
-            segment, started, None if status == 0 else message or f"status {status}"
+            segment,
+            started,
+            None if status == 0 else message or f"status {status}",
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
         )
 
-    def _finish_compaction(self, segment: int, started: float, error: str | None) -> None:
+    def _finish_compaction(
+        self, segment: int, started: float, error: str | None, *, cpu_seconds: float
+    ) -> None:
         with self.lock:
             newer = self.last_snapshot is None or segment > self.last_snapshot.segment
             if error is None and newer:
@@ -613,6 +626,7 @@ class DurableStore:
                 self.last_snapshot = SnapshotInfo(path, segment, time.time(), path.stat().st_size)
                 self._drop_old_generations()
                 self.last_compaction_seconds = round(time.monotonic() - started, 3)
+                self.replay_cost.snapshot_seconds = cpu_seconds
                 logger.info(
                     "snapshot %s written in %.2f s", path.name, self.last_compaction_seconds
                 )
@@ -629,14 +643,16 @@ class DurableStore:
         ``needs_snapshot``: the state is not the journal's outcome (an import), so
         the next segment's records are only meaningful on top of this snapshot.
         """
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), time.thread_time()
         segment = self._rotate(needs_snapshot=needs_snapshot)
         try:
             self._write_snapshot(segment)
         except (SnapshotError, OSError) as error:
-            self._finish_compaction(segment, started, str(error))
+            self._finish_compaction(segment, started, str(error), cpu_seconds=0.0)
             raise
-        self._finish_compaction(segment, started, None)
+        self._finish_compaction(
+            segment, started, None, cpu_seconds=time.thread_time() - cpu_started
+        )
 
     def snapshot_is_current(self) -> bool:
         """Whether the newest snapshot already holds every journaled request (caller holds
@@ -743,7 +759,7 @@ class DurableStore:
                 "compact_after_records": self.config.compact_after_records,
                 "compact_after_bytes": self.config.compact_after_bytes,
                 "replay_estimate_seconds": round(self.replay_cost.seconds, 3),
-                "replay_budget_seconds": self.config.replay_budget_seconds,
+                "replay_budget_seconds": round(self._replay_budget(), 3),
             },
             "last_snapshot": None
             if last is None
@@ -752,6 +768,7 @@ class DurableStore:
                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(last.created)),
                 "bytes": last.size,
                 "seconds_to_write": self.last_compaction_seconds,
+                "cpu_seconds_to_write": round(self.replay_cost.snapshot_seconds, 3),
             },
             "compaction": {
                 "running": self._compacting.is_set(),
