@@ -1,5 +1,6 @@
 """Running out of disk, and long polls that must not hold the server hostage."""
 
+import logging
 import os
 import subprocess
 import threading
@@ -11,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from durable_harness import DurableServer
+from durable_moto import store as store_module
 from durable_moto.config import DurableConfig, RecoverMode
 from durable_moto.journal import JournalWriter, segment_name
 from durable_moto.records import Record
@@ -189,6 +191,38 @@ def test_a_compaction_that_cannot_start_never_refuses_a_write_it_kept(tmp_path: 
     store.close()
     assert replayed == acknowledged, "what was answered 503 must not come back"
     assert len(acknowledged) == 4, "a failed compaction refuses no write"
+
+
+def _snapshot_attempts(
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    *,
+    retry_seconds: float,
+) -> int:
+    """Six writes past the record backstop, with the next segment blocked: snapshots tried."""
+    monkeypatch.setattr(store_module, "SNAPSHOT_RETRY_SECONDS", retry_seconds)
+    data_dir.mkdir()
+    store = DurableStore(DurableConfig(data_dir, compact_after_records=2), "test-version")
+    store.open(lambda record: None, lambda: None)
+    (data_dir / segment_name(1)).mkdir()
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="durable_moto"):
+        acknowledged = _journal_through_store(store, [_record(n) for n in range(8)])
+    store.close()
+    assert len(acknowledged) == 8
+    return sum("could not start a snapshot" in r.getMessage() for r in caplog.records)
+
+
+def test_a_failed_snapshot_is_tried_again_later_not_at_every_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One failure used to stop every automatic snapshot, backstops included, until a
+    restart: the journal, and so a crash's replay, grew without bound."""
+    at_once = _snapshot_attempts(tmp_path / "a", monkeypatch, caplog, retry_seconds=0.0)
+    assert at_once == 7  # every write from the backstop's second record on
+    paused = _snapshot_attempts(tmp_path / "b", monkeypatch, caplog, retry_seconds=3600.0)
+    assert paused == 1
 
 
 def _torn_journal(data_dir: Path) -> tuple[bytes, list[Record]]:

@@ -97,3 +97,12 @@ def test_an_instance_that_cannot_be_referred_to_weakly_is_held() -> None:
     instances = WeakInstances()
     instances.append(Unreferable("held"))
     assert [instance.name for instance in instances] == ["held"]
+
+
+def test_entries_of_freed_instances_are_dropped_as_the_list_grows() -> None:
+    kept = [Model() for _ in range(1_000)]
+    instances = WeakInstances(kept)
+    for _ in range(100_000):
+        instances.append(Model())  # freed at once: only its entry would remain
+    assert len(instances) == len(kept)
+    assert len(instances._entries) <= 2 * len(kept) + 64  # not the 101,000 appended

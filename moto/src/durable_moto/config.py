@@ -1,5 +1,6 @@
 """Server configuration, from flags or ``DURABLE_MOTO_*`` environment variables."""
 
+import math
 import os
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -45,8 +46,10 @@ class DurableConfig(NamedTuple):
         config = cls(**values)  # type: ignore[arg-type]
         if config.fsync not in ("always", "everysec", "no"):
             raise ValueError(f"fsync policy must be always, everysec or no, not {config.fsync!r}")
-        if config.snapshot_spacing < 0:
-            raise ValueError(f"snapshot spacing must be 0 or more, not {config.snapshot_spacing}")
+        for name in ("replay_budget_seconds", "snapshot_spacing"):
+            value = getattr(config, name)
+            if not 0 <= value < math.inf:  # also refuses nan, which compares false
+                raise ValueError(f"{name} must be a finite number, 0 or more, not {value}")
         if config.threads < 1:
             raise ValueError(f"threads must be at least 1, not {config.threads}")
         if config.recover not in ("strict", "last-good"):

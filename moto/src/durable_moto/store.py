@@ -66,6 +66,11 @@ class RecoveryReport:
 STALL_LIMIT_SECONDS = 60.0
 """The longest a write waits for a snapshot (see ``hold_back_write``)."""
 
+SNAPSHOT_RETRY_SECONDS = 30.0
+"""After a snapshot failed (it could not start, or its child failed), the next one is due
+this much later at the earliest: a full disk or a failing fork is not tried again at every
+write, and one failure does not stop snapshots, and so bound replays, for good."""
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -111,6 +116,7 @@ class DurableStore:
         self._reset: Resetter | None = None
         self.compaction_error: str | None = None
         self.last_compaction_seconds: float | None = None
+        self._retry_snapshot_at = 0.0
         self._compacting = threading.Event()
         self._compacted = threading.Condition()
         self.write_stalls = 0
@@ -511,7 +517,7 @@ class DurableStore:
 
     def _needs_compaction(self) -> bool:
         assert self.writer is not None
-        if self._compacting.is_set() or self.compaction_error:
+        if self._compacting.is_set() or time.monotonic() < self._retry_snapshot_at:
             return False
         return (
             self.replay_cost.seconds >= self._replay_budget()
@@ -547,6 +553,7 @@ class DurableStore:
                     # that cannot start costs nothing but a longer journal.
                     self._compacting.clear()
                     self.compaction_error = f"could not start a snapshot: {error}"
+                    self._retry_snapshot_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
                     logger.error("%s; the journal keeps everything", self.compaction_error)
                     return self.compaction_error if wait else None
                 threading.Thread(
@@ -632,6 +639,8 @@ class DurableStore:
                 )
             else:
                 self.compaction_error = error
+                if error is not None:
+                    self._retry_snapshot_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
                 logger.error("snapshot failed, the journal keeps everything: %s", error)
             self._compacting.clear()
         with self._compacted:
@@ -768,7 +777,7 @@ class DurableStore:
                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(last.created)),
                 "bytes": last.size,
                 "seconds_to_write": self.last_compaction_seconds,
-                "cpu_seconds_to_write": round(self.replay_cost.snapshot_seconds, 3),
+                "cpu_seconds": round(self.replay_cost.snapshot_seconds, 3),
             },
             "compaction": {
                 "running": self._compacting.is_set(),

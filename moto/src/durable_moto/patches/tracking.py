@@ -13,45 +13,65 @@ reset closes the files of the keys it finds there, and the dashboard
 (``/moto-api/data.json``) lists every model's instances.
 
 What the patch does. Each class's list becomes a ``WeakInstances``: the same
-creation order, ``append`` and iteration, but an instance leaves it when
-nothing else holds it. A reset's plain ``[]`` is turned into one again by the
-next instance created. An object that cannot be weakly referenced (none of
-Moto's models, today) is held as before.
+creation order, ``append`` and iteration, but it holds its instances weakly, so
+an instance is freed when nothing else holds it, and leaves the list. A reset's
+plain ``[]`` is turned into one again by the next instance created. An object
+that cannot be weakly referenced (none of Moto's models, today) is held as
+before.
 
 What changes for a user: the dashboard lists what Moto holds, not everything it
 once made. Two of Moto's in-process tests assert the old listing and would change
 with this upstream: ``test_overwriting_s3_object_still_returns_data`` (an
 overwritten S3 key is still listed) and
 ``test_creation_error__data_api_still_returns_thing`` (an instance whose
-``__init__`` failed is still listed). Moto's S3 tests pass as before.
+``__init__`` failed is still listed). Moto's S3 tests pass as before. And an S3
+key that Moto drops without disposing of it (the copies ``ListObjectVersions``
+makes) now has its buffer closed when it is freed, with the ``ResourceWarning``
+Moto's ``FakeKey.__del__`` gives for that (Python shows none by default).
 """
 
+import threading
 import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from moto.core.common_models import BaseModel
 
+_converting = threading.Lock()
+
 
 class WeakInstances:
-    """A model class's live instances, in creation order; the list Moto appends to."""
+    """A model class's live instances, in creation order; the list Moto appends to.
+
+    A plain weak reference per instance (about 80 bytes), with no callback: entries
+    of freed instances are dropped once the list has doubled since it was last
+    pruned, so the list holds at most about twice the live instances and each
+    append costs O(1) on average. A weak reference with a callback, or a
+    ``WeakValueDictionary``, costs two to five times as much per live model,
+    and a store holds hundreds of thousands of them.
+    """
 
     def __init__(self, instances: Iterable[object] = ()) -> None:
-        self._refs: dict[int, weakref.ref[object] | object] = {}
+        self._entries: list[weakref.ref[object] | object] = []
+        self._prune_at = _PRUNE_MINIMUM
+        self._lock = threading.Lock()
         for instance in instances:
             self.append(instance)
 
     def append(self, instance: object) -> None:
-        key = id(instance)
         try:
-            # CPython calls this as the instance is freed, before its id can be reused.
-            self._refs[key] = weakref.ref(instance, lambda _: self._refs.pop(key, None))
+            entry: weakref.ref[object] | object = weakref.ref(instance)
         except TypeError:  # not weakly referable: held, as Moto holds every instance
-            self._refs[key] = instance
+            entry = instance
+        with self._lock:
+            self._entries.append(entry)
+            if len(self._entries) >= self._prune_at:
+                self._entries = [e for e in self._entries if _live(e) is not None]
+                self._prune_at = max(_PRUNE_MINIMUM, 2 * len(self._entries))
 
     def __iter__(self) -> Iterator[Any]:
-        for entry in list(self._refs.values()):
-            instance = entry() if isinstance(entry, weakref.ref) else entry
+        for entry in list(self._entries):
+            instance = _live(entry)
             if instance is not None:
                 yield instance
 
@@ -70,13 +90,24 @@ class WeakInstances:
         return f"WeakInstances({list(self)!r})"
 
 
+_PRUNE_MINIMUM = 64
+"""Entries a list may hold before its first pruning: small lists are never scanned."""
+
+
+def _live(entry: object) -> object | None:
+    return entry() if isinstance(entry, weakref.ref) else entry
+
+
 def _new(cls: type[BaseModel], *args: Any, **kwargs: Any) -> BaseModel:
     """``BaseModel.__new__`` as in Moto 5.2.5, tracking the instance weakly."""
     instance = super(BaseModel, cls).__new__(cls)
     tracked = cls.instances_tracked  # type: ignore[attr-defined]
     if not isinstance(tracked, WeakInstances):  # first use, or reset to [] since
-        tracked = WeakInstances(tracked)
-        cls.instances_tracked = tracked  # type: ignore[attr-defined]
+        with _converting:  # two threads making a class's first instance share one list
+            tracked = cls.instances_tracked  # type: ignore[attr-defined]
+            if not isinstance(tracked, WeakInstances):
+                tracked = WeakInstances(tracked)
+                cls.instances_tracked = tracked  # type: ignore[attr-defined]
     tracked.append(instance)
     return instance
 
