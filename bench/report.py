@@ -223,6 +223,11 @@ def shop_section(results: dict[str, Any]) -> list[str]:
         f"| gateway overhead on a GET (p50 {gateway['gateway_p50']:.2f} vs {gateway['direct_p50']:.2f} ms direct) | +{overhead:.2f} ms | ≤ +{t['gateway_overhead_ms']} ms | {_verdict(overhead <= t['gateway_overhead_ms'])} |",
         f"| Moto RSS growth over {memory['orders']:,} orders, minus its snapshot's growth ({data:.1f} MB) | {rss:.0f} - {data:.0f} = {rss - data:.0f} MB | ≤ {t['rss_over_data_mb']:.0f} MB | {_verdict(rss - data <= t['rss_over_data_mb'])} |",
     ]
+    if "restarted" in memory:  # the same state loaded afresh: the data's size in memory
+        after, fresh = memory["after"]["rss_mb"], memory["restarted"]["rss_mb"]
+        lines.append(
+            f"| Moto RSS after those orders, minus its RSS restarted on the same data (the state without its history) | {after:.0f} - {fresh:.0f} = {after - fresh:.0f} MB | ≤ {t['rss_over_data_mb']:.0f} MB | {_verdict(after - fresh <= t['rss_over_data_mb'])} |"
+        )
     if results.get("retries"):
         lines.append(
             f"| orders sent again after a 5xx (same Idempotency-Key, placed once) | {results['retries']} | 0 | {_verdict(False)} |"

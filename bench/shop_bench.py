@@ -9,7 +9,8 @@ Starts a local-process stack the way the e2e suite does (``e2e.stacks``), then m
   worker started again; fulfilled per second and placed→fulfilled latency, from the
   orders' own timestamps;
 * Moto's RSS before and after ``--orders`` orders, next to the growth of its snapshot (the
-  data's own size).
+  data's own size, pickled) and to its RSS once restarted on the same data (the data's own
+  size in memory, without the history that made it).
 
 Writes ``bench/results/shop.json``, then ``docs/shop-benchmarks.md`` and its plots
 (``bench/report.py``). Timings are reported, never asserted: shared machines are noisy.
@@ -291,7 +292,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             shop.wait_fulfilled(ids)
             placed += rest + 8
         after = moto_memory(stack)
-        results["memory"] = {"orders": placed, "before": before, "after": after}
+        # The same state loaded afresh: what the data takes in memory without its history.
+        stack.restart("moto")
+        restarted = moto_memory(stack)
+        results["memory"] = {
+            "orders": placed,
+            "before": before,
+            "after": after,
+            "restarted": restarted,
+        }
         results["retries"] = shop.retries
         print(f"memory: {results['memory']}", flush=True)
     return results
