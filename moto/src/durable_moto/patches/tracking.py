@@ -1,6 +1,6 @@
 """Every model: Moto tracks the instances that are alive, not every instance it ever made.
 
-What was slow. ``BaseModel.__new__`` (Moto 5.2.5) appends every model object
+What grew. ``BaseModel.__new__`` (Moto 5.2.5) appends every model object
 to its class's ``instances_tracked`` list, and only a reset empties the list.
 Nothing else lets go of them: an S3 object put 1,000 times under one key left
 1,000 ``FakeKey`` objects (and their buffers) in memory for the one key
