@@ -1,5 +1,6 @@
 """Running Moto in-process with or without durable Moto's patches, for one test."""
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -46,3 +47,10 @@ def moto_aws(*, patched: bool) -> Iterator[None]:
             sqs.apply()
         with mock_aws():
             yield
+
+
+def tracked(model: type) -> int:
+    """How many instances Moto keeps of a model class (``BaseModel.__new__`` tracks each);
+    what is unreachable is collected first, whenever the collector would have run."""
+    gc.collect()
+    return len(model.instances_tracked)  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import Item
-from patch_helpers import moto_aws
+from patch_helpers import moto_aws, tracked
 
 TABLE = "orders"
 
@@ -62,11 +62,6 @@ def order(n: int) -> list[dict[str, Any]]:
             }
         },
     ]
-
-
-def tracked(model: type) -> int:
-    """How many instances Moto keeps of a model class (``BaseModel.__new__`` appends each)."""
-    return len(model.instances_tracked)  # type: ignore[attr-defined]
 
 
 def count_item_copies(monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -4,7 +4,6 @@ Work is counted, never timed: the model objects Moto still tracks after a
 workload that stores one object, compared with Moto as released.
 """
 
-import gc
 from typing import Any
 
 import boto3
@@ -12,17 +11,12 @@ import pytest
 import requests
 from moto.s3.models import FakeKey
 from moto.sqs.models import Message
-from patch_helpers import moto_aws
+from patch_helpers import moto_aws, tracked
 
 from durable_moto.patches.tracking import WeakInstances
 
 MOTO_API = "http://motoapi.amazonaws.com/moto-api"
 ROUNDS = 300
-
-
-def tracked(model: type) -> int:
-    gc.collect()  # what is unreachable is gone, whenever the collector would run
-    return len(model.instances_tracked)  # type: ignore[attr-defined]
 
 
 def overwrite_one_key_and_drain_a_queue() -> None:
