@@ -637,10 +637,16 @@ class DurableStore:
                 logger.info(
                     "snapshot %s written in %.2f s", path.name, self.last_compaction_seconds
                 )
+            elif error is None:  # one taken in process (a reset, an import) meanwhile is newer
+                assert self.last_snapshot is not None  # what it is not newer than
+                logger.info(
+                    "snapshot %s not used: %s is newer",
+                    snapshot.snapshot_name(segment),
+                    self.last_snapshot.path.name,
+                )
             else:
                 self.compaction_error = error
-                if error is not None:
-                    self._retry_snapshot_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
+                self._retry_snapshot_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
                 logger.error("snapshot failed, the journal keeps everything: %s", error)
             self._compacting.clear()
         with self._compacted:
