@@ -52,6 +52,7 @@ durable_moto() {
 case "$action" in
   save)
     need_name
+    umask 077 # an archive holds the whole state, its secrets too: owner-only, as Moto's files
     mkdir -p "$folder"
     durable_moto export "$folder/$name.dms"
     ;;

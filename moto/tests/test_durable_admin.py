@@ -49,6 +49,7 @@ def test_export_then_import_reproduces_the_state_elsewhere(
     sqs.send_message(QueueUrl=queue, MessageBody="from a colleague")
     archive = tmp_path / "state.dms"
     cli(server, "export", str(archive))
+    assert archive.stat().st_mode & 0o777 == 0o600  # the state's secrets: owner-only
 
     colleague = DurableServer(tmp_path / "colleague")
     colleague.start()

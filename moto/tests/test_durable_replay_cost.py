@@ -8,6 +8,8 @@ import json
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +19,7 @@ from typing import Any
 import pytest
 
 from durable_harness import DurableServer, create_table
-from durable_moto.config import DurableConfig
+from durable_moto.config import ConfigError, DurableConfig
 from durable_moto.journal import JournalWriter, segment_name
 from durable_moto.records import Record
 from durable_moto.replay_cost import ReplayCost, ReplayProgress, pending_records
@@ -77,16 +79,37 @@ def test_the_journal_may_cost_what_the_last_snapshot_cost_to_write() -> None:
     assert cost.budget(2.0, spacing=1.0) == 2.0
 
 
-def test_the_spacing_is_a_setting_finite_and_never_negative(
+def test_the_budget_and_spacing_are_settings_refused_in_one_line_when_out_of_range(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """A spacing of 1e308 times a snapshot's cost made the budget infinite, and status
+    not JSON; a non-number was a traceback that did not name the variable."""
     assert DurableConfig.from_env(data_dir=tmp_path).snapshot_spacing == 1.0
     monkeypatch.setenv("DURABLE_MOTO_SNAPSHOT_SPACING", "0.5")
     assert DurableConfig.from_env(data_dir=tmp_path).snapshot_spacing == 0.5
-    for bad in ("-1", "inf", "nan"):
-        monkeypatch.setenv("DURABLE_MOTO_SNAPSHOT_SPACING", bad)
-        with pytest.raises(ValueError, match="snapshot_spacing must be a finite number"):
-            DurableConfig.from_env(data_dir=tmp_path)
+    monkeypatch.setenv("DURABLE_MOTO_SNAPSHOT_SPACING", " ")  # a blanked line: the default
+    assert DurableConfig.from_env(data_dir=tmp_path).snapshot_spacing == 1.0
+    for variable in ("DURABLE_MOTO_SNAPSHOT_SPACING", "DURABLE_MOTO_REPLAY_BUDGET_SECONDS"):
+        for bad in ("-1", "inf", "nan", "1e308", "1000001", "abc", "0x10"):
+            monkeypatch.setenv(variable, bad)
+            with pytest.raises(ConfigError, match=f"^{variable} must be a number from 0 to"):
+                DurableConfig.from_env(data_dir=tmp_path)
+        monkeypatch.setenv(variable, "1000000")
+        DurableConfig.from_env(data_dir=tmp_path)
+    monkeypatch.setenv("DURABLE_MOTO_COMPACT_RECORDS", "1e4")
+    with pytest.raises(ConfigError, match=r"^DURABLE_MOTO_COMPACT_RECORDS must be a whole number"):
+        DurableConfig.from_env(data_dir=tmp_path)
+
+
+def test_a_refused_setting_stops_the_server_with_one_line_not_a_traceback(tmp_path: Path) -> None:
+    env = os.environ | {"DURABLE_MOTO_SNAPSHOT_SPACING": "abc"}
+    command = [sys.executable, "-m", "durable_moto", "serve", "--data-dir", str(tmp_path)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "durable-moto serve: DURABLE_MOTO_SNAPSHOT_SPACING must be a number from 0 to 1e+06, "
+        "not 'abc'"
+    ]
 
 
 def test_a_snapshot_that_cost_more_than_the_budget_spaces_out_the_next(

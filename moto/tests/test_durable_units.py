@@ -213,6 +213,17 @@ def test_a_snapshot_child_dies_with_its_server(tmp_path: Path) -> None:
     assert not _running(child), "the snapshot child outlived its server"
 
 
+def test_a_snapshot_is_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    """It holds what the journal (0600) holds, the stack's secrets among them."""
+    target = tmp_path / snapshot.snapshot_name(1)
+    previous = os.umask(0o022)
+    try:
+        snapshot.write_atomically(target, b"state")
+    finally:
+        os.umask(previous)
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
 def test_a_failed_snapshot_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "missing-folder" / snapshot.snapshot_name(3)
     with pytest.raises(FileNotFoundError):

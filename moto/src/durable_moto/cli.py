@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from durable_moto import runfiles
-from durable_moto.config import DurableConfig
+from durable_moto.config import ConfigError, DurableConfig
 
 if TYPE_CHECKING:
     import urllib.error
@@ -132,12 +132,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(arguments)
 
     if args.command == "serve":
-        config = DurableConfig.from_env(
-            data_dir=args.data_dir,
-            fsync=args.fsync,
-            recover=args.recover,
-            persistence=False if args.no_persistence else None,
-        )
+        try:
+            config = DurableConfig.from_env(
+                data_dir=args.data_dir,
+                fsync=args.fsync,
+                recover=args.recover,
+                persistence=False if args.no_persistence else None,
+            )
+        except ConfigError as error:
+            raise SystemExit(f"durable-moto serve: {error}") from None
         _with_fixed_hashing(arguments, config)
         from durable_moto.server import serve as run
 
@@ -153,7 +156,11 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.buffer.write(data)
         else:
             args.file.parent.mkdir(parents=True, exist_ok=True)
-            args.file.write_bytes(data)
+            # Owner-only, as the server's own files: the state holds its secrets too.
+            fd = os.open(args.file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
             print(f"exported {len(data)} bytes to {args.file}")
     else:
         archive = sys.stdin.buffer.read() if str(args.file) == "-" else args.file.read_bytes()

@@ -30,28 +30,71 @@ class DurableConfig(NamedTuple):
 
     @classmethod
     def from_env(cls, **overrides: object) -> "DurableConfig":
-        env = os.environ
+        """The settings, from ``overrides`` (flags), else the environment, else the defaults.
+
+        ``ConfigError`` names the variable and the value it refused: a server that starts
+        with a setting it could not honour would fail later, and further from the cause
+        (a spacing of 1e308 made the budget infinite, and ``status`` not JSON). A variable
+        set to nothing (a blanked line in ``.env``) means its default.
+        """
         values: dict[str, object] = {
-            "data_dir": Path(env.get("MOTO_DATA_DIR", "/data")),
-            "fsync": env.get("DURABLE_MOTO_FSYNC", "always"),
-            "replay_budget_seconds": float(env.get("DURABLE_MOTO_REPLAY_BUDGET_SECONDS", 2.0)),
-            "snapshot_spacing": float(env.get("DURABLE_MOTO_SNAPSHOT_SPACING", 1.0)),
-            "compact_after_records": int(env.get("DURABLE_MOTO_COMPACT_RECORDS", 10_000)),
-            "compact_after_bytes": int(env.get("DURABLE_MOTO_COMPACT_BYTES", 64 * 1024 * 1024)),
-            "recover": env.get("DURABLE_MOTO_RECOVER", "strict"),
-            "persistence": env.get("DURABLE_MOTO_PERSISTENCE", "on") != "off",
-            "threads": int(env.get("DURABLE_MOTO_THREADS", 64)),
+            "data_dir": Path(_setting("MOTO_DATA_DIR") or "/data"),
+            "fsync": _setting("DURABLE_MOTO_FSYNC") or "always",
+            "replay_budget_seconds": _seconds("DURABLE_MOTO_REPLAY_BUDGET_SECONDS", 2.0),
+            "snapshot_spacing": _seconds("DURABLE_MOTO_SNAPSHOT_SPACING", 1.0),
+            "compact_after_records": _count("DURABLE_MOTO_COMPACT_RECORDS", 10_000, least=1),
+            "compact_after_bytes": _count("DURABLE_MOTO_COMPACT_BYTES", 64 * 1024 * 1024, least=1),
+            "recover": _setting("DURABLE_MOTO_RECOVER") or "strict",
+            "persistence": (_setting("DURABLE_MOTO_PERSISTENCE") or "on") != "off",
+            "threads": _count("DURABLE_MOTO_THREADS", 64, least=1),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]
         if config.fsync not in ("always", "everysec", "no"):
-            raise ValueError(f"fsync policy must be always, everysec or no, not {config.fsync!r}")
-        for name in ("replay_budget_seconds", "snapshot_spacing"):
-            value = getattr(config, name)
-            if not 0 <= value < math.inf:  # also refuses nan, which compares false
-                raise ValueError(f"{name} must be a finite number, 0 or more, not {value}")
-        if config.threads < 1:
-            raise ValueError(f"threads must be at least 1, not {config.threads}")
+            raise ConfigError(
+                f"DURABLE_MOTO_FSYNC must be always, everysec or no, not {config.fsync!r}"
+            )
         if config.recover not in ("strict", "last-good"):
-            raise ValueError(f"recover must be strict or last-good, not {config.recover!r}")
+            raise ConfigError(
+                f"DURABLE_MOTO_RECOVER must be strict or last-good, not {config.recover!r}"
+            )
         return config
+
+
+class ConfigError(ValueError):
+    """A setting the server refuses to start with; the message names the variable."""
+
+
+MOST_SECONDS = 1e6
+"""The largest budget and spacing taken (11 days: in effect, never by this rule). Larger
+ones overflowed to an infinite budget once multiplied by a snapshot's cost."""
+
+
+def _setting(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
+def _seconds(name: str, default: float) -> float:
+    text = _setting(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= MOST_SECONDS:  # also refuses nan, which compares false
+        raise ConfigError(f"{name} must be a number from 0 to {MOST_SECONDS:g}, not {text!r}")
+    return value
+
+
+def _count(name: str, default: int, *, least: int) -> int:
+    text = _setting(name)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {text!r}") from None
+    if value < least:
+        raise ConfigError(f"{name} must be at least {least}, not {value}")
+    return value

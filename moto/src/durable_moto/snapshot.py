@@ -196,7 +196,9 @@ def write_atomically(path: Path, data: bytes, *, wanted: Callable[[], bool] = la
     """
     temporary = temporary_name(path)
     try:
-        with open(temporary, "wb") as out:
+        # Owner-only from birth, as the journal: a snapshot holds the same state, secrets too.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        with os.fdopen(os.open(temporary, flags, 0o600), "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
