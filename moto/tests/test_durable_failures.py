@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from durable_harness import DurableServer
+from durable_moto import snapshot
 from durable_moto import store as store_module
 from durable_moto.config import DurableConfig, RecoverMode
 from durable_moto.journal import JournalWriter, segment_name
@@ -223,6 +224,29 @@ def test_a_failed_snapshot_is_tried_again_later_not_at_every_write(
     assert at_once == 7  # every write from the backstop's second record on
     paused = _snapshot_attempts(tmp_path / "b", monkeypatch, caplog, retry_seconds=3600.0)
     assert paused == 1
+
+
+def test_a_failed_snapshot_leaves_the_replay_estimate_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot's start sets the estimate to 0, the journal before it being cut; one that
+    failed cut nothing. The estimate (and ``status``) then said a restart replayed far less
+    than it would, and the retry waited for a whole budget more."""
+    store = DurableStore(DurableConfig(tmp_path), "test-version")
+    store.open(lambda record: None, lambda: None)
+    _journal_through_store(store, [_record(0)])
+    store.replay_cost.add(1.5)
+    (tmp_path / snapshot.snapshot_name(1)).mkdir()  # the child cannot put it in place
+    assert store.compact(wait=True) is not None
+    assert store.replay_cost.seconds == pytest.approx(1.5)
+
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert "could not start a snapshot" in (store.compact(wait=True) or "")
+    assert store.replay_cost.seconds == pytest.approx(1.5)
+    store.close()
 
 
 def _torn_journal(data_dir: Path) -> tuple[bytes, list[Record]]:

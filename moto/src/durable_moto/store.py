@@ -544,21 +544,20 @@ class DurableStore:
                 self._compacting.set()
                 self.compaction_error = None
                 started = time.monotonic()
+                carried = self.replay_cost.seconds
                 try:
                     segment = self._rotate()
+                except OSError as error:
+                    return self._not_started(error, wait=wait)
+                try:
                     read_end, write_end = os.pipe()
                     pid = self._fork_snapshot(segment, read_end, write_end)
                 except OSError as error:
-                    # The write that asked for it is journaled already: a snapshot
-                    # that cannot start costs nothing but a longer journal.
-                    self._compacting.clear()
-                    self.compaction_error = f"could not start a snapshot: {error}"
-                    self._retry_snapshot_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
-                    logger.error("%s; the journal keeps everything", self.compaction_error)
-                    return self.compaction_error if wait else None
+                    self.replay_cost.add(carried)  # nothing was cut: see _finish_compaction
+                    return self._not_started(error, wait=wait)
                 threading.Thread(
                     target=self._await_child,
-                    args=(pid, read_end, segment, started),
+                    args=(pid, read_end, segment, started, carried),
                     daemon=True,
                 ).start()
         if wait:
@@ -566,6 +565,15 @@ class DurableStore:
                 self._compacted.wait_for(lambda: not self._compacting.is_set(), timeout=600)
             return self.compaction_error
         return None
+
+    def _not_started(self, error: OSError, *, wait: bool) -> str | None:
+        """The write that asked for it is journaled already: a snapshot that cannot
+        start costs nothing but a longer journal (caller holds ``lock``)."""
+        self._compacting.clear()
+        self.compaction_error = f"could not start a snapshot: {error}"
+        self._retry_snapshot_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
+        logger.error("%s; the journal keeps everything", self.compaction_error)
+        return self.compaction_error if wait else None
 
     def _fork_snapshot(self, segment: int, read_end: int, write_end: int) -> int:
         """Fork the child that writes snapshot ``segment``; returns its pid."""
@@ -612,7 +620,9 @@ class DurableStore:
                 os.write(report_fd, f"{type(error).__name__}: {error}".encode()[:4000])
             return 1
 
-    def _await_child(self, pid: int, report_fd: int, segment: int, started: float) -> None:
+    def _await_child(
+        self, pid: int, report_fd: int, segment: int, started: float, carried: float
+    ) -> None:
         with os.fdopen(report_fd, "rb") as report:
             message = report.read().decode(errors="replace")
         _, status, usage = os.wait4(pid, 0)
@@ -621,11 +631,22 @@ class DurableStore:
             started,
             None if status == 0 else message or f"status {status}",
             cpu_seconds=usage.ru_utime + usage.ru_stime,
+            carried=carried,
         )
 
     def _finish_compaction(
-        self, segment: int, started: float, error: str | None, *, cpu_seconds: float
+        self,
+        segment: int,
+        started: float,
+        error: str | None,
+        *,
+        cpu_seconds: float,
+        carried: float,
     ) -> None:
+        """``carried``: the replay cost of the journal before ``segment``, which the
+        rotation set to 0. A snapshot that failed cut nothing, so it counts again: the
+        estimate (and ``status``) would otherwise say a restart replays far less than it
+        does, and the retry would wait for a whole budget more."""
         with self.lock:
             newer = self.last_snapshot is None or segment > self.last_snapshot.segment
             if error is None and newer:
@@ -647,6 +668,8 @@ class DurableStore:
             else:
                 self.compaction_error = error
                 self._retry_snapshot_at = time.monotonic() + SNAPSHOT_RETRY_SECONDS
+                if newer:  # else a newer snapshot cut that journal after all
+                    self.replay_cost.add(carried)
                 logger.error("snapshot failed, the journal keeps everything: %s", error)
             self._compacting.clear()
         with self._compacted:
@@ -659,14 +682,15 @@ class DurableStore:
         the next segment's records are only meaningful on top of this snapshot.
         """
         started, cpu_started = time.monotonic(), time.thread_time()
+        carried = self.replay_cost.seconds
         segment = self._rotate(needs_snapshot=needs_snapshot)
         try:
             self._write_snapshot(segment)
         except (SnapshotError, OSError) as error:
-            self._finish_compaction(segment, started, str(error), cpu_seconds=0.0)
+            self._finish_compaction(segment, started, str(error), cpu_seconds=0.0, carried=carried)
             raise
         self._finish_compaction(
-            segment, started, None, cpu_seconds=time.thread_time() - cpu_started
+            segment, started, None, cpu_seconds=time.thread_time() - cpu_started, carried=carried
         )
 
     def snapshot_is_current(self) -> bool:
@@ -691,10 +715,13 @@ class DurableStore:
             self.compact_in_process(needs_snapshot=True)
         except (SnapshotError, OSError) as error:
             self._roll_back()
+            carried = self.replay_cost.seconds  # a new segment, but no snapshot cut anything
             try:  # later writes are made on the state before it again: a plain segment
                 self._rotate()
             except OSError as rotate_error:
                 self._fail(rotate_error)
+            else:
+                self.replay_cost.add(carried)
             return str(error)
         return None
 
@@ -775,6 +802,8 @@ class DurableStore:
                 "compact_after_bytes": self.config.compact_after_bytes,
                 "replay_estimate_seconds": round(self.replay_cost.seconds, 3),
                 "replay_budget_seconds": round(self._replay_budget(), 3),
+                "replay_budget_configured_seconds": self.config.replay_budget_seconds,
+                "snapshot_spacing": self.config.snapshot_spacing,
             },
             "last_snapshot": None
             if last is None
