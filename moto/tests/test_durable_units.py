@@ -224,6 +224,22 @@ def test_a_snapshot_is_owner_only_whatever_the_umask(tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o777 == 0o600
 
 
+def test_a_snapshot_written_world_readable_before_is_made_owner_only_at_start(
+    tmp_path: Path,
+) -> None:
+    store = DurableStore(DurableConfig(tmp_path), "test-version")
+    store.open(lambda record: None, lambda: None)
+    with store.lock:
+        store.compact_in_process()
+    store.close()
+    (older,) = tmp_path.glob("snapshot-*")
+    older.chmod(0o644)  # as written before snapshots were 0600 from birth
+    store = DurableStore(DurableConfig(tmp_path), "test-version")
+    store.open(lambda record: None, lambda: None)
+    store.close()
+    assert older.stat().st_mode & 0o777 == 0o600
+
+
 def test_a_failed_snapshot_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "missing-folder" / snapshot.snapshot_name(3)
     with pytest.raises(FileNotFoundError):

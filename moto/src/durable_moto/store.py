@@ -99,6 +99,14 @@ def _numbered(data_dir: Path, kind: str) -> dict[int, Path]:
     return found
 
 
+def _owner_only(path: Path) -> None:
+    """A snapshot written before snapshots were made 0600 from birth took the umask
+    (0644 as a rule), though it holds what the journal (0600) holds: secrets too."""
+    with contextlib.suppress(OSError):  # a file not ours to change is still read
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+
+
 class DurableStore:
     def __init__(self, config: DurableConfig, moto_version: str) -> None:
         self.config = config
@@ -183,6 +191,8 @@ class DurableStore:
 
         self._remove_stale_temporaries()
         snapshots = _numbered(self.data_dir, "snapshot")
+        for path in snapshots.values():
+            _owner_only(path)
         segments = _numbered(self.data_dir, "journal")
         base: int | None = None
         for number in sorted(snapshots, reverse=True):
