@@ -42,11 +42,11 @@ class DurableConfig(NamedTuple):
             "fsync": _setting("DURABLE_MOTO_FSYNC") or "always",
             "replay_budget_seconds": _seconds("DURABLE_MOTO_REPLAY_BUDGET_SECONDS", 2.0),
             "snapshot_spacing": _seconds("DURABLE_MOTO_SNAPSHOT_SPACING", 1.0),
-            "compact_after_records": _count("DURABLE_MOTO_COMPACT_RECORDS", 10_000, least=1),
-            "compact_after_bytes": _count("DURABLE_MOTO_COMPACT_BYTES", 64 * 1024 * 1024, least=1),
+            "compact_after_records": _count("DURABLE_MOTO_COMPACT_RECORDS", 10_000),
+            "compact_after_bytes": _count("DURABLE_MOTO_COMPACT_BYTES", 64 * 1024 * 1024),
             "recover": _setting("DURABLE_MOTO_RECOVER") or "strict",
             "persistence": (_setting("DURABLE_MOTO_PERSISTENCE") or "on") != "off",
-            "threads": _count("DURABLE_MOTO_THREADS", 64, least=1),
+            "threads": _count("DURABLE_MOTO_THREADS", 64),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]
@@ -87,7 +87,8 @@ def _seconds(name: str, default: float) -> float:
     return value
 
 
-def _count(name: str, default: int, *, least: int) -> int:
+def _count(name: str, default: int) -> int:
+    """A count of records, bytes or threads: 1 at least (0 made a snapshot of every write)."""
     text = _setting(name)
     if not text:
         return default
@@ -95,6 +96,6 @@ def _count(name: str, default: int, *, least: int) -> int:
         value = int(text)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {text!r}") from None
-    if value < least:
-        raise ConfigError(f"{name} must be at least {least}, not {value}")
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, not {value}")
     return value
