@@ -1,12 +1,13 @@
 """Server configuration, from flags or ``DURABLE_MOTO_*`` environment variables."""
 
-import math
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypeVar
 
 FsyncPolicy = Literal["always", "everysec", "no"]
 RecoverMode = Literal["strict", "last-good"]
+N = TypeVar("N", int, float)
 
 
 class DurableConfig(NamedTuple):
@@ -75,27 +76,27 @@ def _setting(name: str) -> str:
 
 
 def _seconds(name: str, default: float) -> float:
-    text = _setting(name)
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value <= MOST_SECONDS:  # also refuses nan, which compares false
-        raise ConfigError(f"{name} must be a number from 0 to {MOST_SECONDS:g}, not {text!r}")
-    return value
+    """A budget or a spacing: nan fails the range too (it compares false)."""
+    wanted = f"a number from 0 to {MOST_SECONDS:g}"
+    return _number(name, default, float, lambda value: 0 <= value <= MOST_SECONDS, wanted)
 
 
 def _count(name: str, default: int) -> int:
     """A count of records, bytes or threads: 1 at least (0 made a snapshot of every write)."""
+    return _number(name, default, int, lambda value: value >= 1, "a whole number, 1 or more")
+
+
+def _number(
+    name: str, default: N, parse: Callable[[str], N], fits: Callable[[N], bool], wanted: str
+) -> N:
+    """The variable's value, its default when unset or empty, else ``ConfigError``."""
     text = _setting(name)
     if not text:
         return default
     try:
-        value = int(text)
+        value = parse(text)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {text!r}") from None
-    if value < 1:
-        raise ConfigError(f"{name} must be at least 1, not {value}")
+        raise ConfigError(f"{name} must be {wanted}, not {text!r}") from None
+    if not fits(value):
+        raise ConfigError(f"{name} must be {wanted}, not {text!r}")
     return value
