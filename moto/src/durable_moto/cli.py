@@ -156,10 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.buffer.write(data)
         else:
             args.file.parent.mkdir(parents=True, exist_ok=True)
-            # Owner-only, as the server's own files: the state holds its secrets too.
-            fd = os.open(args.file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
-            with os.fdopen(fd, "wb") as out:
+            with runfiles.open_owner_only(args.file) as out:
                 out.write(data)
             print(f"exported {len(data)} bytes to {args.file}")
     else:

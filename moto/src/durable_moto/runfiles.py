@@ -12,7 +12,7 @@ first start) is the ``PYTHONHASHSEED`` every server of the directory runs with
 import json
 import os
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 ADDRESS_FILE = "server.json"
 TOKEN_FILE = "admin-token"  # noqa: S105 - a file name, not a secret
@@ -60,6 +60,14 @@ def hash_seed(data_dir: Path) -> str:
     path = data_dir / HASH_SEED_FILE
     _create_secret(path, str(int.from_bytes(os.urandom(4)) % (2**32 - 1) + 1))
     return path.read_text().strip()
+
+
+def open_owner_only(path: Path) -> BinaryIO:
+    """``path`` created or emptied for writing, readable by its owner alone, as everything
+    holding the emulated state or its secrets is (an existing file's mode is reset too)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "wb")
 
 
 def _create_secret(path: Path, value: str) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 import cloudpickle
 from moto.core.base_backend import BackendDict
 
+from durable_moto import runfiles
 from durable_moto.frames import CorruptFrame, frame, read_whole
 from durable_moto.journal import fsync_directory
 
@@ -196,9 +197,7 @@ def write_atomically(path: Path, data: bytes, *, wanted: Callable[[], bool] = la
     """
     temporary = temporary_name(path)
     try:
-        # Owner-only from birth, as the journal: a snapshot holds the same state, secrets too.
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        with os.fdopen(os.open(temporary, flags, 0o600), "wb") as out:
+        with runfiles.open_owner_only(temporary) as out:  # the journal's state, secrets too
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
