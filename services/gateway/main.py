@@ -17,7 +17,7 @@ from services.common.aws import aws_client
 from services.common.health import ReadinessCheck
 from services.common.internal import InternalToken, internal_token_secret
 from services.gateway.api_keys import ApiKeys
-from services.gateway.proxy import KEEPALIVE_EXPIRY_SECONDS, UpstreamPool
+from services.gateway.connections import KEEPALIVE_EXPIRY_SECONDS, UpstreamPool
 from services.gateway.routers import docs, proxy
 from services.gateway.settings import READINESS_NEEDS, GatewaySettings
 
