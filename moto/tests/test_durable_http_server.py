@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any, BinaryIO
 
 import httpx
@@ -364,3 +365,23 @@ def test_a_server_stopped_at_once_stops_every_worker() -> None:
 def hello(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     start_response("200 OK", [("Content-Length", "5")])
     return [b"hello"]
+
+
+def test_every_answer_has_one_date_of_the_second_it_was_sent(server: DurableServer) -> None:
+    """The ``Date`` field comes from a cache refreshed every second: it is never missing,
+    never doubled, and never older than the second before the answer arrived."""
+    dates = []
+    for _ in range(3):
+        before = int(time.time())
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+            connection.sendall(b"GET /moto-api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            with connection.makefile("rb") as stream:
+                head = stream.read().split(b"\r\n\r\n")[0].decode("latin-1").lower()
+        after = time.time()
+        fields = [line.split(":", 1)[1] for line in head.split("\r\n") if line.startswith("date:")]
+        assert len(fields) == 1, head
+        date = parsedate_to_datetime(fields[0].strip()).timestamp()
+        assert before <= date <= after, (before, fields, after)
+        dates.append(date)
+        time.sleep(1.1)
+    assert dates[0] < dates[1] < dates[2]

@@ -19,10 +19,12 @@ framing can no longer be trusted.
 """
 
 import contextlib
+import email.utils
 import io
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -89,6 +91,25 @@ class MotoGateway(wsgi.Gateway_10):
         return environ
 
 
+class _HttpDate:
+    """The ``Date`` field's value, formatted once a second rather than once an answer
+    (cheroot formats it for every answer: about 5 % of the server's CPU on a PutItem)."""
+
+    def __init__(self) -> None:
+        self._formatted: tuple[int, bytes] = (0, b"")
+
+    def now(self) -> bytes:
+        second, value = self._formatted  # one tuple, read and replaced whole: thread-safe
+        current = int(time.time())
+        if current != second:
+            value = email.utils.formatdate(current, usegmt=True).encode("latin-1")
+            self._formatted = (current, value)
+        return value
+
+
+_http_date = _HttpDate()
+
+
 class ProblemRequest(server.HTTPRequest):
     """cheroot's request, with its own refusals written as problem documents.
 
@@ -107,9 +128,12 @@ class ProblemRequest(server.HTTPRequest):
             self.simple_response(400, str(error))
 
     def send_headers(self) -> None:
-        """An app that answers ``Connection: close`` has the connection closed, as it says."""
+        """An app that answers ``Connection: close`` has the connection closed, as it says;
+        the ``Date`` field comes from a once-a-second cache."""
         if (b"Connection", b"close") in self.outheaders:
             self.close_connection = True
+        if not any(name.lower() == b"date" for name, _ in self.outheaders):
+            self.outheaders.append((b"Date", _http_date.now()))
         super().send_headers()
 
     def simple_response(self, status: str | int, msg: str = "") -> None:
