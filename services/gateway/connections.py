@@ -1,26 +1,34 @@
-"""Keep-alive HTTP/1.1 connections to the upstreams: h11 over asyncio streams.
+"""Keep-alive HTTP/1.1 connections to the upstreams: h11 fed by an asyncio protocol.
 
 The proxy needs little of an HTTP client: one exchange at a time per connection,
 its body read whole, connections kept alive and bounded per upstream. A general
 client (httpcore, under httpx) adds per exchange locks, cancellation shields,
 trace hooks and a compatibility layer over asyncio, which cost the gateway about
 as much CPU as parsing the HTTP itself. Here each exchange is h11's events and
-the stream's reads and writes, nothing more.
+the transport's bytes, nothing more.
+
+An answer must never reach a request it does not belong to. So a connection is
+used again only when its last exchange ended cleanly, and nothing arrived on it
+since: bytes while it is idle (an answer sent twice, or late) or its end (an
+upstream's goodbye, even with a ``408`` first) spoil it, and it is closed at
+once. A connection a failure, a timeout or a cancellation interrupts is aborted,
+never reused, and never kept waiting for a TLS goodbye.
 
 Failures are named for the proxy to map: :class:`ConnectFailed` before anything
 was sent (refused, timed out, or TLS that does not verify), :class:`ExchangeFailed`
-once the connection was in use (the upstream hung up, or answered something that is
-not HTTP/1.1). The caller bounds the whole
-exchange with its own timeout; a connection a timeout interrupts is closed, never
-reused.
+once the connection was in use (the upstream hung up, answered something that is
+not HTTP/1.1, or more than ``MAX_ANSWER_BYTES``), :class:`Unsendable` for a request
+h11 cannot write (nothing that passed the gateway's own server is). The caller
+bounds the whole exchange with its own timeout.
 """
 
 import asyncio
 import ssl
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
+from typing import cast
 
 import h11
 
@@ -31,8 +39,9 @@ MAX_CONNECTIONS = 100
 MAX_IDLE_CONNECTIONS = 20
 MAX_HEAD_BYTES = 100 * 1024
 """An answer's status line and headers may not exceed this (h11 refuses it then)."""
-_READ_BYTES = 64 * 1024
-
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+"""An answer is read whole before it is passed on: one larger than this (a service looping
+on a body) is a 502, not a gateway that runs out of memory with every route on it."""
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -46,8 +55,9 @@ class Origin:
 
     @property
     def host_header(self) -> bytes:
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
         default = self.port == DEFAULT_PORTS[self.scheme]
-        return (self.host if default else f"{self.host}:{self.port}").encode("latin-1")
+        return (host if default else f"{host}:{self.port}").encode("latin-1")
 
 
 @dataclass(frozen=True)
@@ -64,58 +74,117 @@ class ConnectFailed(Exception):
 
 class ExchangeFailed(Exception):
     """The connection broke, or the upstream broke HTTP, during the exchange: the request
-    may have reached the upstream. (Also a request h11 cannot write, which nothing that
-    passed the gateway's own server and checks is: then nothing was sent.)"""
+    may have reached the upstream."""
 
 
-@dataclass(eq=False)
-class _Connection:
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    http: h11.Connection = field(
-        default_factory=lambda: h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
-    )
-    idle_since: float = 0.0
+class Unsendable(Exception):
+    """h11 cannot write the request as HTTP/1.1: nothing was sent."""
+
+
+class _Connection(asyncio.Protocol):
+    """One connection: h11's client state, fed with what the transport receives."""
+
+    def __init__(self) -> None:
+        self.http = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
+        self.transport = cast(asyncio.Transport, None)  # connection_made sets it
+        self.idle_since = time.monotonic()
+        self._busy = False
+        self._spoiled = False
+        self._received = 0
+        self._failure: ExchangeFailed | None = None
+        self._woken: asyncio.Future[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        if not self._busy:  # nobody asked: a late or extra answer
+            self.spoil()
+            return
+        self._received += len(data)
+        if self._received > MAX_ANSWER_BYTES:
+            self._fail(ExchangeFailed(f"answer larger than {MAX_ANSWER_BYTES} bytes"))
+            self.transport.abort()
+            return
+        self.http.receive_data(data)
+        self._wake()
+
+    def eof_received(self) -> None:
+        if not self._busy:
+            self.spoil()
+            return
+        self.http.receive_data(b"")  # h11 decides: the end of the body, or a hang-up
+        self._wake()
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self._spoiled = True
+        if self._busy:
+            self._fail(ExchangeFailed(f"connection lost: {error or 'closed'}"))
+
+    def _fail(self, failure: ExchangeFailed) -> None:
+        self._failure = self._failure or failure
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._woken is not None and not self._woken.done():
+            self._woken.set_result(None)
+
+    async def _more(self) -> None:
+        """Wait for the transport to bring something (bytes, their end, or a failure)."""
+        if self._failure is not None:
+            raise self._failure
+        self._woken = asyncio.get_running_loop().create_future()
+        try:
+            await self._woken
+        finally:
+            self._woken = None
 
     def reusable(self, now: float) -> bool:
-        """Still open on both ends, and idle for less than the upstream would keep it."""
+        """Nothing arrived since its last answer, and idle for less than the upstream
+        would keep it."""
         return (
-            now - self.idle_since < KEEPALIVE_EXPIRY_SECONDS
-            and not self.reader.at_eof()
-            and not self.writer.is_closing()
+            not self._spoiled
+            and now - self.idle_since < KEEPALIVE_EXPIRY_SECONDS
+            and not self.transport.is_closing()
         )
 
-    def close(self) -> None:
-        self.writer.close()
+    def spoil(self) -> None:
+        """Never to be used again; its socket is closed now."""
+        self._spoiled = True
+        self.transport.abort()
 
     async def exchange(self, request: h11.Request, body: bytes | None) -> Answer:
+        self._busy, self._received, self._failure = True, 0, None
         http = self.http
         outgoing = http.send(request) or b""
         if body:
             outgoing += http.send(h11.Data(data=body)) or b""
         outgoing += http.send(h11.EndOfMessage()) or b""
-        self.writer.write(outgoing)
-        await self.writer.drain()
+        self.transport.write(outgoing)
         response: h11.Response | None = None
         chunks: list[bytes] = []
         while True:
             event = http.next_event()
             if event is h11.NEED_DATA:
-                http.receive_data(await self.reader.read(_READ_BYTES))
+                await self._more()
             elif isinstance(event, h11.Response):
                 response = event
             elif isinstance(event, h11.Data):
                 chunks.append(event.data)
             elif isinstance(event, h11.EndOfMessage) and response is not None:
+                self._busy = False
                 return Answer(response.status_code, response.headers.raw_items(), b"".join(chunks))
             elif not isinstance(event, h11.InformationalResponse):
                 raise ExchangeFailed(f"unexpected {type(event).__name__}")
 
     def kept_alive(self) -> bool:
-        """Ready for the next exchange (both sides done and neither said close)."""
-        if self.http.our_state is not h11.DONE or self.http.their_state is not h11.DONE:
+        """Ready for the next exchange: both sides done, neither said close, and nothing
+        came after the answer (a second answer in the same packet would be the next one's)."""
+        http = self.http
+        done = http.our_state is h11.DONE and http.their_state is h11.DONE
+        if self._spoiled or not done or http.trailing_data[0]:
             return False
-        self.http.start_next_cycle()
+        http.start_next_cycle()
         self.idle_since = time.monotonic()
         return True
 
@@ -150,7 +219,7 @@ class UpstreamPool:
     ) -> None:
         for idle in self._idle.values():
             while idle:
-                idle.pop().close()
+                idle.pop().spoil()
 
     async def send(
         self,
@@ -159,47 +228,52 @@ class UpstreamPool:
         target: bytes,
         headers: list[tuple[bytes, bytes]],
         body: bytes | None,
+        *,
+        fresh: bool = False,
     ) -> Answer:
-        """One exchange on an idle connection to ``origin``, or on a new one. ``body`` None
-        sends no ``Content-Length``; bytes (even empty) send their length."""
+        """One exchange on an idle connection to ``origin`` (unless ``fresh``), or on a new
+        one. ``body`` None sends no ``Content-Length``; bytes (even empty) send their length."""
         framing = [(b"Host", origin.host_header)]
         if body is not None:
             framing.append((b"Content-Length", str(len(body)).encode()))
         try:
             request = h11.Request(method=method, target=target, headers=framing + headers)
-        except h11.LocalProtocolError as error:  # a header the upstream could not parse
-            raise ExchangeFailed(str(error)) from None
+        except h11.LocalProtocolError:
+            raise Unsendable("the request is not valid HTTP/1.1") from None
         slots = self._slots.setdefault(origin, asyncio.Semaphore(MAX_CONNECTIONS))
         async with slots:
-            connection = self._reuse(origin) or await self._connect(origin)
+            connection = (None if fresh else self._reuse(origin)) or await self._connect(origin)
             try:
                 answer = await connection.exchange(request, body)
             except (OSError, h11.ProtocolError) as error:
-                connection.close()
+                connection.spoil()
                 raise ExchangeFailed(f"{type(error).__name__}: {error}") from None
-            except BaseException:  # cancelled or timed out mid-exchange: never reused
-                connection.close()
+            except BaseException:  # failed, cancelled or timed out mid-exchange
+                connection.spoil()
                 raise
             self._release(origin, connection)
             return answer
 
     def _reuse(self, origin: Origin) -> _Connection | None:
         idle = self._idle.get(origin)
+        if not idle:
+            return None
         now = time.monotonic()
+        _drop_unusable(idle, now)
         while idle:
             connection = idle.pop()  # the most recently used: the likeliest still open
             if connection.reusable(now):
                 return connection
-            connection.close()
+            connection.spoil()
         return None
 
     async def _connect(self, origin: Origin) -> _Connection:
+        loop = asyncio.get_running_loop()
+        tls = self._tls_context() if origin.scheme == "https" else None
         try:
             async with asyncio.timeout(self.connect_timeout_seconds):
-                reader, writer = await asyncio.open_connection(
-                    origin.host,
-                    origin.port,
-                    ssl=self._tls_context() if origin.scheme == "https" else None,
+                _, connection = await loop.create_connection(
+                    _Connection, origin.host, origin.port, ssl=tls
                 )
         except TimeoutError:
             raise ConnectFailed("connection timed out") from None
@@ -207,7 +281,7 @@ class UpstreamPool:
             raise ConnectFailed(f"TLS failed: {error.reason or error}") from None
         except OSError:
             raise ConnectFailed("connection refused") from None
-        return _Connection(reader, writer)
+        return connection
 
     def _tls_context(self) -> ssl.SSLContext:
         """The system's trusted certificates, loaded once, when an https upstream is first
@@ -218,7 +292,16 @@ class UpstreamPool:
 
     def _release(self, origin: Origin, connection: _Connection) -> None:
         idle = self._idle.setdefault(origin, deque())
+        _drop_unusable(idle, time.monotonic())
         if not connection.kept_alive() or len(idle) >= MAX_IDLE_CONNECTIONS:
-            connection.close()
+            connection.spoil()
             return
         idle.append(connection)
+
+
+def _drop_unusable(idle: deque[_Connection], now: float) -> None:
+    """Close idle connections from the oldest on, while they have expired or been spoiled:
+    otherwise a steady trickle of requests, each taking the newest, keeps the others open
+    past the expiry (and past the upstream's own timeout)."""
+    while idle and not idle[0].reusable(now):
+        idle.popleft().spoil()

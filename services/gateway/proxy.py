@@ -31,6 +31,7 @@ from services.gateway.connections import (
     ConnectFailed,
     ExchangeFailed,
     Origin,
+    Unsendable,
     UpstreamPool,
 )
 
@@ -109,13 +110,15 @@ async def forward(
             except ExchangeFailed:
                 if method not in IDEMPOTENT:
                     raise
-                response = await pool.send(origin, method, target, raw, sent)
+                response = await pool.send(origin, method, target, raw, sent, fresh=True)
     except ConnectFailed as failure:
         raise UpstreamFailure(503, f"{service} is unavailable: {failure}") from None
     except TimeoutError:
         raise UpstreamFailure(504, f"{service} did not answer in time") from None
     except ExchangeFailed as failure:
         raise UpstreamFailure(502, f"{service} failed mid-request: {failure}") from None
+    except Unsendable as failure:
+        raise UpstreamFailure(502, f"{service} cannot be sent this request: {failure}") from None
     received = [
         (name.decode("latin-1"), value.decode("latin-1")) for name, value in response.headers
     ]

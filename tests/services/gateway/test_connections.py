@@ -3,10 +3,12 @@
 import asyncio
 import datetime
 import ipaddress
+import os
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from services.gateway import connections
-from services.gateway.connections import MAX_CONNECTIONS, UpstreamPool
+from services.gateway.connections import MAX_CONNECTIONS, Origin, UpstreamPool
 from services.gateway.proxy import UpstreamFailure, forward
 from tests.services.gateway.upstream_sockets import read_request, serve_connections
 
@@ -24,6 +26,154 @@ from tests.services.gateway.upstream_sockets import read_request, serve_connecti
 async def get(pool: UpstreamPool, url: str) -> tuple[int, bytes]:
     sent = await forward(pool, "catalog", "GET", url, [], b"")
     return sent.status, sent.body
+
+
+def ok(body: bytes) -> bytes:
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%b" % (len(body), body)
+
+
+def open_sockets() -> int:
+    """Sockets this process holds (the test's upstream's included)."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            count += os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+        except OSError:
+            continue
+    return count
+
+
+def answering_twice(late: float | None) -> Callable[[socket.socket], None]:
+    """Answers request n with ``r<n>``, and the first one twice: the second time in the
+    same packet (``late`` None), or ``late`` seconds later, when the connection is idle."""
+    count = [0]
+
+    def handle(connection: socket.socket) -> None:
+        first = True
+        try:
+            while read_request(connection):
+                count[0] += 1
+                answer = ok(b"r%d" % count[0])
+                if first and late is None:
+                    answer += ok(b"STALE")
+                connection.sendall(answer)
+                if first and late is not None:
+                    time.sleep(late)
+                    connection.sendall(ok(b"STALE"))
+                first = False
+        except OSError:  # the gateway gave the connection up
+            return
+
+    return handle
+
+
+async def three_posts(port: int) -> list[bytes | int]:
+    """What each of three POSTs, 0.2 s apart, got: the body, or the failure's status."""
+    results: list[bytes | int] = []
+    async with UpstreamPool(2, connect_timeout_seconds=1) as pool:
+        for _ in range(3):
+            try:
+                url = f"http://127.0.0.1:{port}/x"
+                results.append((await forward(pool, "orders", "POST", url, [], b"{}")).body)
+            except UpstreamFailure as failure:
+                results.append(failure.status)
+            await asyncio.sleep(0.2)
+    return results
+
+
+@pytest.mark.parametrize("late", [None, 0.05], ids=["same packet", "while idle"])
+def test_an_answer_sent_twice_never_answers_a_later_request(late: float | None) -> None:
+    """Each request gets its own answer: the connection that brought an extra one is not
+    used again (else every later request on it got the answer before its own)."""
+    for port in serve_connections(answering_twice(late), concurrently=True):
+        assert asyncio.run(three_posts(port)) == [b"r1", b"r2", b"r3"]
+
+
+def test_an_upstreams_goodbye_on_an_idle_connection_is_not_the_next_answer() -> None:
+    """A server closing an idle connection may say 408 first: the next request goes out
+    on a new connection, and gets its own answer, not a 408 for a request never handled."""
+
+    def answer_then_say_goodbye(connection: socket.socket) -> None:
+        try:
+            read_request(connection)
+            connection.sendall(ok(b"first"))
+            time.sleep(0.05)
+            connection.sendall(
+                b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            connection.shutdown(socket.SHUT_WR)
+            time.sleep(1)
+        except OSError:
+            return
+
+    async def go(port: int) -> list[int]:
+        async with UpstreamPool(2, connect_timeout_seconds=1) as pool:
+            url = f"http://127.0.0.1:{port}/x"
+            first = await forward(pool, "orders", "POST", url, [], b"{}")
+            await asyncio.sleep(0.2)
+            second = await forward(pool, "orders", "POST", url, [], b"{}")
+            return [first.status, second.status]
+
+    for port in serve_connections(answer_then_say_goodbye, concurrently=True):
+        assert asyncio.run(go(port)) == [200, 200]
+
+
+def test_a_retry_goes_out_on_a_new_connection_not_another_dropped_one() -> None:
+    """Five idle connections the upstream drops when each is used again: the GET that meets
+    one is sent once more on a new connection, not on the next dropped one."""
+    accepted: list[int] = []
+
+    def answer_once(connection: socket.socket) -> None:
+        accepted.append(1)
+        read_request(connection)
+        time.sleep(0.1)  # so the five first requests each open a connection
+        connection.sendall(ok(b"ok"))
+        read_request(connection)  # the next one on this connection: hang up
+
+    async def go(port: int) -> tuple[int, bytes]:
+        async with UpstreamPool(5, connect_timeout_seconds=1) as pool:
+            url = f"http://127.0.0.1:{port}/x"
+            await asyncio.gather(*[get(pool, url) for _ in range(5)])
+            return await get(pool, url)
+
+    for port in serve_connections(answer_once, concurrently=True):
+        assert asyncio.run(go(port)) == (200, b"ok")
+    assert len(accepted) == 6
+
+
+def test_an_answer_larger_than_the_bound_is_a_502_not_a_gateway_out_of_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An upstream sending a body without end is cut off at ``MAX_ANSWER_BYTES``."""
+    monkeypatch.setattr(connections, "MAX_ANSWER_BYTES", 256 * 1024)
+
+    def endless(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunk = b"%x\r\n%b\r\n" % (65536, b"x" * 65536)
+        try:
+            while True:
+                connection.sendall(chunk)
+        except OSError:
+            return
+
+    async def go(port: int) -> tuple[UpstreamFailure, float]:
+        async with UpstreamPool(30, connect_timeout_seconds=1) as pool:
+            started = time.monotonic()
+            with pytest.raises(UpstreamFailure) as failure:
+                await get(pool, f"http://127.0.0.1:{port}/x")
+            return failure.value, time.monotonic() - started
+
+    for port in serve_connections(endless, concurrently=True):
+        failure, seconds = asyncio.run(go(port))
+    assert failure.status == 502
+    assert "larger than 262144 bytes" in failure.detail
+    assert seconds < 20  # not the 30 s timeout: the bound ended it
+
+
+def test_an_ipv6_upstreams_host_field_has_its_address_in_brackets() -> None:
+    assert Origin("http", "::1", 8000).host_header == b"[::1]:8000"
+    assert Origin("https", "orders.example", 443).host_header == b"orders.example"
 
 
 def test_an_answer_that_is_not_http_is_a_502_not_a_hang() -> None:
@@ -116,7 +266,7 @@ def test_a_connection_idle_past_the_keepalive_expiry_is_not_reused(
     def keep_answering(connection: socket.socket) -> None:
         accepted.append(1)
         while read_request(connection):
-            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            connection.sendall(ok(b"ok"))
 
     async def go(port: int) -> list[int]:
         async with UpstreamPool(5, connect_timeout_seconds=1) as pool:
@@ -128,6 +278,35 @@ def test_a_connection_idle_past_the_keepalive_expiry_is_not_reused(
     for port in serve_connections(keep_answering, concurrently=True):
         assert asyncio.run(go(port)) == [200] * 3
     assert len(accepted) == 2
+
+
+def test_idle_connections_past_the_expiry_are_closed_while_requests_trickle_in() -> None:
+    """A burst leaves many idle connections; one request every 0.5 s then needs only one.
+    The others are closed as they expire, not kept (half closed once the upstream's own
+    idle timeout ends them) for as long as the trickle lasts."""
+
+    def keep_answering(connection: socket.socket) -> None:
+        connection.settimeout(1.5)  # the upstream's own idle timeout
+        try:
+            while read_request(connection):
+                time.sleep(0.1)
+                connection.sendall(ok(b"ok"))
+        except OSError:
+            return
+
+    async def go(port: int) -> int:
+        url = f"http://127.0.0.1:{port}/x"
+        async with UpstreamPool(5, connect_timeout_seconds=1) as pool:
+            before = open_sockets()
+            await asyncio.gather(*[get(pool, url) for _ in range(30)])
+            for _ in range(8):
+                await asyncio.sleep(0.5)
+                await get(pool, url)
+            return open_sockets() - before
+
+    for port in serve_connections(keep_answering, concurrently=True):
+        # the one in use, both ends, and at most one more each side about to expire
+        assert asyncio.run(go(port)) <= 4
 
 
 @pytest.fixture(scope="module")
@@ -219,3 +398,37 @@ def test_an_upstream_url_that_is_not_http_is_a_502() -> None:
             return failure.value.status
 
     assert asyncio.run(go()) == 502
+
+
+def test_a_timed_out_https_exchange_closes_its_socket_at_once(
+    certificate: tuple[Path, Path],
+) -> None:
+    """Not after a TLS goodbye the upstream holding the request never sends (asyncio
+    waits up to 30 s for it): a hanging function URL would pile up sockets."""
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(*certificate)
+    release = threading.Event()
+
+    def hold(connection: socket.socket) -> None:
+        try:
+            with server_side.wrap_socket(connection, server_side=True) as secured:
+                secured.recv(65536)
+                release.wait(10)
+        except OSError:
+            return
+
+    async def go(port: int) -> int:
+        trusting = ssl.create_default_context(cafile=certificate[0])
+        before = open_sockets()
+        async with UpstreamPool(0.3, connect_timeout_seconds=1, tls=trusting) as pool:
+            for _ in range(5):
+                with pytest.raises(UpstreamFailure):
+                    await get(pool, f"https://127.0.0.1:{port}/x")
+            await asyncio.sleep(1)
+            return open_sockets() - before - 5  # the upstream's own 5 are still held
+
+    for port in serve_connections(hold, concurrently=True):
+        try:
+            assert asyncio.run(go(port)) == 0
+        finally:
+            release.set()
