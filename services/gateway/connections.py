@@ -23,6 +23,7 @@ bounds the whole exchange with its own timeout.
 """
 
 import asyncio
+import select
 import ssl
 import time
 from collections import deque
@@ -40,8 +41,10 @@ MAX_IDLE_CONNECTIONS = 20
 MAX_HEAD_BYTES = 100 * 1024
 """An answer's status line and headers may not exceed this (h11 refuses it then)."""
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
-"""An answer is read whole before it is passed on: one larger than this (a service looping
-on a body) is a 502, not a gateway that runs out of memory with every route on it."""
+"""An answer's body is read whole before it is passed on: one larger than this (a service
+looping on a body) is a 502, not a gateway that runs out of memory with every route on it."""
+MAX_INFORMATIONAL_ANSWERS = 16
+"""``1xx`` answers before the final one; more is an upstream looping, not HTTP."""
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -74,7 +77,15 @@ class ConnectFailed(Exception):
 
 class ExchangeFailed(Exception):
     """The connection broke, or the upstream broke HTTP, during the exchange: the request
-    may have reached the upstream."""
+    may have reached the upstream.
+
+    ``stale`` when it could be a keep-alive connection the upstream dropped just as it
+    was used again: reused, and not a byte of an answer came back.
+    """
+
+    def __init__(self, reason: str, *, stale: bool = False) -> None:
+        super().__init__(reason)
+        self.stale = stale
 
 
 class Unsendable(Exception):
@@ -90,7 +101,8 @@ class _Connection(asyncio.Protocol):
         self.idle_since = time.monotonic()
         self._busy = False
         self._spoiled = False
-        self._received = 0
+        self.received = 0
+        """Bytes of the current exchange's answer so far."""
         self._failure: ExchangeFailed | None = None
         self._woken: asyncio.Future[None] | None = None
 
@@ -101,12 +113,10 @@ class _Connection(asyncio.Protocol):
         if not self._busy:  # nobody asked: a late or extra answer
             self.spoil()
             return
-        self._received += len(data)
-        if self._received > MAX_ANSWER_BYTES:
-            self._fail(ExchangeFailed(f"answer larger than {MAX_ANSWER_BYTES} bytes"))
-            self.transport.abort()
-            return
+        self.received += len(data)
         self.http.receive_data(data)
+        # One read at a time: h11 holds no more than that beyond what the exchange took.
+        self.transport.pause_reading()
         self._wake()
 
     def eof_received(self) -> None:
@@ -133,6 +143,7 @@ class _Connection(asyncio.Protocol):
         """Wait for the transport to bring something (bytes, their end, or a failure)."""
         if self._failure is not None:
             raise self._failure
+        self.transport.resume_reading()
         self._woken = asyncio.get_running_loop().create_future()
         try:
             await self._woken
@@ -140,13 +151,21 @@ class _Connection(asyncio.Protocol):
             self._woken = None
 
     def reusable(self, now: float) -> bool:
-        """Nothing arrived since its last answer, and idle for less than the upstream
-        would keep it."""
+        """Nothing arrived since its last answer, not even unread in the socket, and idle
+        for less than the upstream would keep it."""
         return (
             not self._spoiled
             and now - self.idle_since < KEEPALIVE_EXPIRY_SECONDS
             and not self.transport.is_closing()
+            and not self._unread()
         )
+
+    def _unread(self) -> bool:
+        """Bytes or an end in the socket that the loop has not read yet (it was busy): a
+        late answer, or the upstream's goodbye, that the protocol has not seen."""
+        waiting = select.poll()
+        waiting.register(self.transport.get_extra_info("socket").fileno(), select.POLLIN)
+        return bool(waiting.poll(0))
 
     def spoil(self) -> None:
         """Never to be used again; its socket is closed now."""
@@ -154,7 +173,7 @@ class _Connection(asyncio.Protocol):
         self.transport.abort()
 
     async def exchange(self, request: h11.Request, body: bytes | None) -> Answer:
-        self._busy, self._received, self._failure = True, 0, None
+        self._busy, self.received, self._failure = True, 0, None
         http = self.http
         outgoing = http.send(request) or b""
         if body:
@@ -163,6 +182,7 @@ class _Connection(asyncio.Protocol):
         self.transport.write(outgoing)
         response: h11.Response | None = None
         chunks: list[bytes] = []
+        size = informational = 0
         while True:
             event = http.next_event()
             if event is h11.NEED_DATA:
@@ -170,11 +190,19 @@ class _Connection(asyncio.Protocol):
             elif isinstance(event, h11.Response):
                 response = event
             elif isinstance(event, h11.Data):
+                size += len(event.data)
+                if size > MAX_ANSWER_BYTES:
+                    raise ExchangeFailed(f"answer larger than {MAX_ANSWER_BYTES} bytes")
                 chunks.append(event.data)
             elif isinstance(event, h11.EndOfMessage) and response is not None:
                 self._busy = False
+                self.transport.resume_reading()  # idle, anything arriving spoils it
                 return Answer(response.status_code, response.headers.raw_items(), b"".join(chunks))
-            elif not isinstance(event, h11.InformationalResponse):
+            elif isinstance(event, h11.InformationalResponse):
+                informational += 1
+                if informational > MAX_INFORMATIONAL_ANSWERS:
+                    raise ExchangeFailed(f"more than {MAX_INFORMATIONAL_ANSWERS} 1xx answers")
+            else:
                 raise ExchangeFailed(f"unexpected {type(event).__name__}")
 
     def kept_alive(self) -> bool:
@@ -232,7 +260,10 @@ class UpstreamPool:
         fresh: bool = False,
     ) -> Answer:
         """One exchange on an idle connection to ``origin`` (unless ``fresh``), or on a new
-        one. ``body`` None sends no ``Content-Length``; bytes (even empty) send their length."""
+        one. ``body`` None sends no ``Content-Length``; bytes (even empty) send their length.
+
+        Raises ``ExchangeFailed`` (``stale`` as it says), ``ConnectFailed`` or ``Unsendable``.
+        """
         framing = [(b"Host", origin.host_header)]
         if body is not None:
             framing.append((b"Content-Length", str(len(body)).encode()))
@@ -242,13 +273,16 @@ class UpstreamPool:
             raise Unsendable("the request is not valid HTTP/1.1") from None
         slots = self._slots.setdefault(origin, asyncio.Semaphore(MAX_CONNECTIONS))
         async with slots:
-            connection = (None if fresh else self._reuse(origin)) or await self._connect(origin)
+            reused = None if fresh else self._reuse(origin)
+            connection = reused or await self._connect(origin)
             try:
                 answer = await connection.exchange(request, body)
-            except (OSError, h11.ProtocolError) as error:
+            except (OSError, h11.ProtocolError, ExchangeFailed) as error:
                 connection.spoil()
-                raise ExchangeFailed(f"{type(error).__name__}: {error}") from None
-            except BaseException:  # failed, cancelled or timed out mid-exchange
+                stale = reused is not None and connection.received == 0
+                reason = str(error) if isinstance(error, ExchangeFailed) else repr(error)
+                raise ExchangeFailed(reason, stale=stale) from None
+            except BaseException:  # cancelled or timed out mid-exchange
                 connection.spoil()
                 raise
             self._release(origin, connection)

@@ -7,8 +7,10 @@ hang: every wait is bounded by the pool's timeouts.
 
 A pooled keep-alive connection can be closed by the upstream just as it is
 reused (the upstream's idle timeout, or a connection it dropped after an
-error). So an idempotent request that fails that way is sent once more, on a
-fresh connection: no request fails because an earlier one did.
+error). So an idempotent request that fails that way (on a reused connection,
+before a byte of an answer) is sent once more, on a new connection: no request
+fails because an earlier one did. Any other failure is the upstream's answer to
+this very request, and is not asked for twice.
 
 The proxy speaks plain HTTP/1.1 on connections of its own (``connections.py``)
 rather than through an httpx client: a client's conveniences cost CPU on every
@@ -107,8 +109,8 @@ async def forward(
         async with asyncio.timeout(pool.timeout_seconds):
             try:
                 response = await pool.send(origin, method, target, raw, sent)
-            except ExchangeFailed:
-                if method not in IDEMPOTENT:
+            except ExchangeFailed as failure:
+                if not failure.stale or method not in IDEMPOTENT:
                     raise
                 response = await pool.send(origin, method, target, raw, sent, fresh=True)
     except ConnectFailed as failure:

@@ -1,10 +1,13 @@
+import asyncio
 import json
+import logging
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
+from starlette.types import Message
 
 from services.common.app import create_app
 from services.common.errors import Conflict, InvalidField
@@ -140,3 +143,39 @@ def test_request_ids_are_echoed_or_made_up() -> None:
     client = TestClient(make_app())
     assert client.get("/healthz", headers={"X-Request-ID": "abc"}).headers["x-request-id"] == "abc"
     assert len(client.get("/healthz").headers["x-request-id"]) == 32
+
+
+@pytest.mark.parametrize("path", ["/echo", "/raw-body"])
+def test_a_client_leaving_before_its_body_arrived_is_a_400_not_a_logged_bug(
+    path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """It announced 1,000 bytes, sent 10 and left (the server says ``http.disconnect``):
+    whether FastAPI reads the body for a model or the route reads it itself."""
+    app = make_app()
+
+    @app.post("/raw-body")
+    async def raw_body(request: Request) -> dict[str, int]:
+        return {"size": len(await request.body())}
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "headers": [(b"host", b"x"), (b"content-type", b"application/json"),
+                    (b"content-length", b"1000")],
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+    }  # fmt: skip
+    arriving: list[Message] = [{"type": "http.request", "body": b'{"n": 1, ', "more_body": True}]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return arriving.pop(0) if arriving else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    with caplog.at_level(logging.ERROR):
+        asyncio.run(app(scope, receive, send))
+    assert [
+        record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR
+    ] == []
+    assert sent[0]["status"] == 400

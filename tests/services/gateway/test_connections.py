@@ -89,6 +89,39 @@ def test_an_answer_sent_twice_never_answers_a_later_request(late: float | None) 
         assert asyncio.run(three_posts(port)) == [b"r1", b"r2", b"r3"]
 
 
+async def two_posts_with_the_loop_busy_between(port: int) -> list[bytes | int]:
+    """Two POSTs; between them the event loop is busy for 0.2 s (one long iteration, as
+    under load), so what arrives meanwhile is in the socket, not yet read."""
+    results: list[bytes | int] = []
+    async with UpstreamPool(2, connect_timeout_seconds=1) as pool:
+        url = f"http://127.0.0.1:{port}/x"
+        for n in range(2):
+            try:
+                results.append((await forward(pool, "orders", "POST", url, [], b"{}")).body)
+            except UpstreamFailure as failure:
+                results.append(failure.status)
+            if n == 0:
+                time.sleep(0.2)  # blocks the loop: the point of the test
+    return results
+
+
+def test_an_answer_sent_twice_and_still_unread_never_answers_a_later_request() -> None:
+    for port in serve_connections(answering_twice(0.05), concurrently=True):
+        assert asyncio.run(two_posts_with_the_loop_busy_between(port)) == [b"r1", b"r2"]
+
+
+def test_an_upstreams_close_still_unread_sends_the_next_post_on_a_new_connection() -> None:
+    """The upstream answered and closed without saying so first (a server stopping): the
+    next POST does not go out on the dead connection, to fail there as a 502."""
+
+    def answer_then_close(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(ok(b"fine"))
+
+    for port in serve_connections(answer_then_close, concurrently=True):
+        assert asyncio.run(two_posts_with_the_loop_busy_between(port)) == [b"fine", b"fine"]
+
+
 def test_an_upstreams_goodbye_on_an_idle_connection_is_not_the_next_answer() -> None:
     """A server closing an idle connection may say 408 first: the next request goes out
     on a new connection, and gets its own answer, not a 408 for a request never handled."""
@@ -141,16 +174,19 @@ def test_a_retry_goes_out_on_a_new_connection_not_another_dropped_one() -> None:
     assert len(accepted) == 6
 
 
-def test_an_answer_larger_than_the_bound_is_a_502_not_a_gateway_out_of_memory(
+def test_an_answer_larger_than_the_bound_is_a_502_and_asked_for_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """An upstream sending a body without end is cut off at ``MAX_ANSWER_BYTES``."""
+    """An upstream sending a body without end is cut off at ``MAX_ANSWER_BYTES``, and the
+    GET is not sent again: the failure is its answer, not a dropped connection."""
     monkeypatch.setattr(connections, "MAX_ANSWER_BYTES", 256 * 1024)
+    requests: list[int] = []
 
     def endless(connection: socket.socket) -> None:
         read_request(connection)
+        requests.append(1)
         connection.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
-        chunk = b"%x\r\n%b\r\n" % (65536, b"x" * 65536)
+        chunk = b"%x\r\n%b\r\n" % (4096, b"x" * 4096)
         try:
             while True:
                 connection.sendall(chunk)
@@ -169,17 +205,42 @@ def test_an_answer_larger_than_the_bound_is_a_502_not_a_gateway_out_of_memory(
     assert failure.status == 502
     assert "larger than 262144 bytes" in failure.detail
     assert seconds < 20  # not the 30 s timeout: the bound ended it
+    assert len(requests) == 1
 
 
-def test_an_ipv6_upstreams_host_field_has_its_address_in_brackets() -> None:
-    assert Origin("http", "::1", 8000).host_header == b"[::1]:8000"
-    assert Origin("https", "orders.example", 443).host_header == b"orders.example"
+@pytest.mark.parametrize("after", [b"", b"junk" * 150], ids=["alone", "junk after it"])
+def test_an_answer_whose_body_is_exactly_the_bound_passes_whole(
+    monkeypatch: pytest.MonkeyPatch, after: bytes
+) -> None:
+    """The bound is on the body: the head, and bytes after the answer (which only make the
+    connection unfit for another request) do not count."""
+    monkeypatch.setattr(connections, "MAX_ANSWER_BYTES", 1000)
+
+    def exact(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(ok(b"b" * 1000) + after)
+
+    async def go(port: int) -> tuple[int, bytes]:
+        async with UpstreamPool(2, connect_timeout_seconds=1) as pool:
+            return await get(pool, f"http://127.0.0.1:{port}/x")
+
+    for port in serve_connections(exact, concurrently=True):
+        assert asyncio.run(go(port)) == (200, b"b" * 1000)
 
 
-def test_an_answer_that_is_not_http_is_a_502_not_a_hang() -> None:
+@pytest.mark.parametrize(
+    "answer",
+    [b"SSH-2.0-OpenSSH_9.6\r\n\r\n", b"HTTP/1.1 100 Continue\r\n\r\n" * 100],
+    ids=["not http", "1xx without end"],
+)
+def test_a_broken_answer_on_a_new_connection_is_a_502_and_asked_for_once(answer: bytes) -> None:
+    requests: list[int] = []
+
     def garble(connection: socket.socket) -> None:
         read_request(connection)
-        connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")
+        requests.append(1)
+        connection.sendall(answer)
+        time.sleep(0.5)
 
     async def go(port: int) -> int:
         async with UpstreamPool(5, connect_timeout_seconds=1) as pool:
@@ -187,8 +248,14 @@ def test_an_answer_that_is_not_http_is_a_502_not_a_hang() -> None:
                 await get(pool, f"http://127.0.0.1:{port}/x")
             return failure.value.status
 
-    for port in serve_connections(garble):
+    for port in serve_connections(garble, concurrently=True):
         assert asyncio.run(go(port)) == 502
+    assert len(requests) == 1
+
+
+def test_an_ipv6_upstreams_host_field_has_its_address_in_brackets() -> None:
+    assert Origin("http", "::1", 8000).host_header == b"[::1]:8000"
+    assert Origin("https", "orders.example", 443).host_header == b"orders.example"
 
 
 def test_a_timed_out_exchange_never_hands_its_late_answer_to_the_next_request() -> None:
