@@ -137,5 +137,7 @@ async def proxy(request: Request) -> Response:
 
 # Plain Starlette routes: the proxy takes the request as it is, so FastAPI's parameter
 # solving and response wrapping per request would only cost CPU on every call.
+# (add_route, unlike the api_route decorator, does not put the router's prefix first itself:
+# without it, the proxy would take every path, the demo's pages included.)
 for _path in ("/{name}", "/{name}/{path:any_rest}"):
-    router.add_route(_path, proxy, methods=METHODS, include_in_schema=False)
+    router.add_route(router.prefix + _path, proxy, methods=METHODS, include_in_schema=False)

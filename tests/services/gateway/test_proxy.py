@@ -358,3 +358,13 @@ def test_a_head_answer_keeps_the_length_a_get_would_have(
         with TestClient(app) as client:
             headers = client.head(f"/api/{probe_route}/x").headers
     assert headers.get("content-length") == ("1234" if length else None)
+
+
+@pytest.mark.parametrize("path", ["/elsewhere", "/no-such-page/p-1", "/apis/catalog/x"])
+def test_only_paths_under_api_reach_the_proxy(aws: None, path: str) -> None:
+    """Every other path is the app's own (the demo's pages): a 404 here, not the proxy's
+    "no route" answer."""
+    with TestClient(app) as client:
+        answer = client.get(path)
+    assert answer.status_code == 404
+    assert "no route /api" not in answer.json()["detail"]
