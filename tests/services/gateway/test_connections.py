@@ -20,16 +20,12 @@ from cryptography.x509.oid import NameOID
 from services.gateway import connections
 from services.gateway.connections import MAX_CONNECTIONS, Origin, UpstreamPool
 from services.gateway.proxy import UpstreamFailure, forward
-from tests.services.gateway.upstream_sockets import read_request, serve_connections
+from tests.services.gateway.upstream_sockets import failure_of, ok, read_request, serve_connections
 
 
 async def get(pool: UpstreamPool, url: str) -> tuple[int, bytes]:
     sent = await forward(pool, "catalog", "GET", url, [], b"")
     return sent.status, sent.body
-
-
-def ok(body: bytes) -> bytes:
-    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%b" % (len(body), body)
 
 
 def open_sockets() -> int:
@@ -67,17 +63,22 @@ def answering_twice(late: float | None) -> Callable[[socket.socket], None]:
     return handle
 
 
-async def three_posts(port: int) -> list[bytes | int]:
-    """What each of three POSTs, 0.2 s apart, got: the body, or the failure's status."""
+async def posts(port: int, count: int, *, block_loop: bool = False) -> list[bytes | int]:
+    """What each of ``count`` POSTs, 0.2 s apart, got: the body, or the failure's status.
+    ``block_loop``: the event loop is busy meanwhile (one long iteration, as under load),
+    so what arrives in between stays in the socket, not yet read."""
     results: list[bytes | int] = []
     async with UpstreamPool(2, connect_timeout_seconds=1) as pool:
-        for _ in range(3):
+        url = f"http://127.0.0.1:{port}/x"
+        for _ in range(count):
             try:
-                url = f"http://127.0.0.1:{port}/x"
                 results.append((await forward(pool, "orders", "POST", url, [], b"{}")).body)
             except UpstreamFailure as failure:
                 results.append(failure.status)
-            await asyncio.sleep(0.2)
+            if block_loop:
+                time.sleep(0.2)
+            else:
+                await asyncio.sleep(0.2)
     return results
 
 
@@ -86,28 +87,12 @@ def test_an_answer_sent_twice_never_answers_a_later_request(late: float | None) 
     """Each request gets its own answer: the connection that brought an extra one is not
     used again (else every later request on it got the answer before its own)."""
     for port in serve_connections(answering_twice(late), concurrently=True):
-        assert asyncio.run(three_posts(port)) == [b"r1", b"r2", b"r3"]
-
-
-async def two_posts_with_the_loop_busy_between(port: int) -> list[bytes | int]:
-    """Two POSTs; between them the event loop is busy for 0.2 s (one long iteration, as
-    under load), so what arrives meanwhile is in the socket, not yet read."""
-    results: list[bytes | int] = []
-    async with UpstreamPool(2, connect_timeout_seconds=1) as pool:
-        url = f"http://127.0.0.1:{port}/x"
-        for n in range(2):
-            try:
-                results.append((await forward(pool, "orders", "POST", url, [], b"{}")).body)
-            except UpstreamFailure as failure:
-                results.append(failure.status)
-            if n == 0:
-                time.sleep(0.2)  # blocks the loop: the point of the test
-    return results
+        assert asyncio.run(posts(port, 3)) == [b"r1", b"r2", b"r3"]
 
 
 def test_an_answer_sent_twice_and_still_unread_never_answers_a_later_request() -> None:
     for port in serve_connections(answering_twice(0.05), concurrently=True):
-        assert asyncio.run(two_posts_with_the_loop_busy_between(port)) == [b"r1", b"r2"]
+        assert asyncio.run(posts(port, 2, block_loop=True)) == [b"r1", b"r2"]
 
 
 def test_an_upstreams_close_still_unread_sends_the_next_post_on_a_new_connection() -> None:
@@ -119,7 +104,7 @@ def test_an_upstreams_close_still_unread_sends_the_next_post_on_a_new_connection
         connection.sendall(ok(b"fine"))
 
     for port in serve_connections(answer_then_close, concurrently=True):
-        assert asyncio.run(two_posts_with_the_loop_busy_between(port)) == [b"fine", b"fine"]
+        assert asyncio.run(posts(port, 2, block_loop=True)) == [b"fine", b"fine"]
 
 
 def test_an_upstreams_goodbye_on_an_idle_connection_is_not_the_next_answer() -> None:
@@ -193,15 +178,10 @@ def test_an_answer_larger_than_the_bound_is_a_502_and_asked_for_once(
         except OSError:
             return
 
-    async def go(port: int) -> tuple[UpstreamFailure, float]:
-        async with UpstreamPool(30, connect_timeout_seconds=1) as pool:
-            started = time.monotonic()
-            with pytest.raises(UpstreamFailure) as failure:
-                await get(pool, f"http://127.0.0.1:{port}/x")
-            return failure.value, time.monotonic() - started
-
     for port in serve_connections(endless, concurrently=True):
-        failure, seconds = asyncio.run(go(port))
+        started = time.monotonic()
+        failure = failure_of(f"http://127.0.0.1:{port}/x", timeout=30)
+        seconds = time.monotonic() - started
     assert failure.status == 502
     assert "larger than 262144 bytes" in failure.detail
     assert seconds < 20  # not the 30 s timeout: the bound ended it
@@ -242,14 +222,8 @@ def test_a_broken_answer_on_a_new_connection_is_a_502_and_asked_for_once(answer:
         connection.sendall(answer)
         time.sleep(0.5)
 
-    async def go(port: int) -> int:
-        async with UpstreamPool(5, connect_timeout_seconds=1) as pool:
-            with pytest.raises(UpstreamFailure) as failure:
-                await get(pool, f"http://127.0.0.1:{port}/x")
-            return failure.value.status
-
     for port in serve_connections(garble, concurrently=True):
-        assert asyncio.run(go(port)) == 502
+        assert failure_of(f"http://127.0.0.1:{port}/x").status == 502
     assert len(requests) == 1
 
 
@@ -446,25 +420,13 @@ def test_an_https_upstream_whose_certificate_does_not_verify_is_unavailable(
     """The system's trust store does not know the self-signed certificate: 503, and
     nothing is sent to it."""
 
-    async def go() -> UpstreamFailure:
-        async with UpstreamPool(5, connect_timeout_seconds=1) as pool:
-            with pytest.raises(UpstreamFailure) as failure:
-                await get(pool, f"https://127.0.0.1:{tls_upstream}/x")
-            return failure.value
-
-    failure = asyncio.run(go())
+    failure = failure_of(f"https://127.0.0.1:{tls_upstream}/x")
     assert failure.status == 503
     assert "TLS failed" in failure.detail
 
 
 def test_an_upstream_url_that_is_not_http_is_a_502() -> None:
-    async def go() -> int:
-        async with UpstreamPool(5, connect_timeout_seconds=1) as pool:
-            with pytest.raises(UpstreamFailure) as failure:
-                await get(pool, "ftp://127.0.0.1:21/x")
-            return failure.value.status
-
-    assert asyncio.run(go()) == 502
+    assert failure_of("ftp://127.0.0.1:21/x").status == 502
 
 
 def test_a_timed_out_https_exchange_closes_its_socket_at_once(

@@ -13,7 +13,7 @@ from devstack.waiting import free_port
 from services.gateway.connections import UpstreamPool
 from services.gateway.main import app
 from services.gateway.proxy import UpstreamFailure, forward, forwardable
-from tests.services.gateway.upstream_sockets import read_request, serve_connections
+from tests.services.gateway.upstream_sockets import failure_of, read_request, serve_connections
 
 
 @pytest.fixture
@@ -38,15 +38,7 @@ def hang_up_server() -> Iterator[int]:
 
 def call(port: int, timeout: float = 5) -> UpstreamFailure:
     """Forward one request to ``port``; it must fail."""
-
-    async def go() -> None:
-        async with UpstreamPool(timeout, connect_timeout_seconds=1) as pool:
-            await forward(pool, "catalog", "GET", f"http://127.0.0.1:{port}/x", [], b"")
-
-    with pytest.raises(UpstreamFailure) as failure:
-        asyncio.run(go())
-    assert "catalog" in failure.value.detail
-    return failure.value
+    return failure_of(f"http://127.0.0.1:{port}/x", timeout)
 
 
 def test_refused_connection_is_503() -> None:

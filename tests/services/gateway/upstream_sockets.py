@@ -1,8 +1,32 @@
 """Upstreams on real sockets, each misbehaving its own way, for the proxy's tests."""
 
+import asyncio
 import socket
 import threading
 from collections.abc import Callable, Iterator
+
+import pytest
+
+from services.gateway.connections import UpstreamPool
+from services.gateway.proxy import UpstreamFailure, forward
+
+
+def ok(body: bytes) -> bytes:
+    """A whole 200 answer carrying ``body``."""
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%b" % (len(body), body)
+
+
+def failure_of(url: str, timeout: float = 5) -> UpstreamFailure:
+    """Forward one GET to ``url`` on a pool of its own; it must fail: how."""
+
+    async def go() -> None:
+        async with UpstreamPool(timeout, connect_timeout_seconds=1) as pool:
+            await forward(pool, "catalog", "GET", url, [], b"")
+
+    with pytest.raises(UpstreamFailure) as failure:
+        asyncio.run(go())
+    assert "catalog" in failure.value.detail
+    return failure.value
 
 
 def serve_connections(
