@@ -7,12 +7,14 @@ trace hooks and a compatibility layer over asyncio, which cost the gateway about
 as much CPU as parsing the HTTP itself. Here each exchange is h11's events and
 the transport's bytes, nothing more.
 
-An answer must never reach a request it does not belong to. So a connection is
+An answer must not reach a request it does not belong to. So a connection is
 used again only when its last exchange ended cleanly, and nothing arrived on it
 since: bytes while it is idle (an answer sent twice, or late) or its end (an
 upstream's goodbye, even with a ``408`` first) spoil it, and it is closed at
-once. A connection a failure, a timeout or a cancellation interrupts is aborted,
-never reused, and never kept waiting for a TLS goodbye.
+once. (What HTTP/1.1 leaves no client able to tell: an extra answer that comes
+only after the next request went out on the connection reads as that request's.)
+A connection a failure, a timeout or a cancellation interrupts is aborted, never
+reused, and never kept waiting for a TLS goodbye.
 
 Failures are named for the proxy to map: :class:`ConnectFailed` before anything
 was sent (refused, timed out, or TLS that does not verify), :class:`ExchangeFailed`
